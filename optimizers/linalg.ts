@@ -1,0 +1,181 @@
+/**
+ * Dense linear algebra for the solvers: the one Cholesky (plain, shifted and modified), its
+ * triangular solves, a smallest-singular-vector estimate for the trust-region hard case, and a
+ * small LU for the 2m×2m systems of L-BFGS-B. Matrices are row-major `Float64Array`s of
+ * length n·n; only the lower triangle of a symmetric input is read. Nothing here allocates
+ * except where a doc comment says so, and nothing throws: failures come back as return values.
+ */
+
+/**
+ * Factors A + shift·I = L·Lᵀ into the lower triangle of `L` (the strict upper triangle of `L` is
+ * left untouched; `L` may alias `A` only when shift is 0).
+ * A pivot that is not finite or not larger than `minPivot` stops the factorization.
+ * Returns −1 on success, else the index k of the failing pivot; `info.pivot` then holds the
+ * failing pivot value d_k = a_kk + shift − Σ_j l_kj² (the leading k×k block is factored).
+ */
+export function cholesky(
+  A: Float64Array,
+  n: number,
+  shift: number,
+  L: Float64Array,
+  minPivot = 0,
+  info?: { pivot: number },
+): number {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = A[rj + j]! + shift;
+    for (let k = 0; k < j; k++) s -= L[rj + k]! * L[rj + k]!;
+    if (!(s > minPivot) || !Number.isFinite(s)) {
+      if (info) info.pivot = s;
+      return j;
+    }
+    const d = Math.sqrt(s);
+    L[rj + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = A[ri + j]!;
+      for (let k = 0; k < j; k++) t -= L[ri + k]! * L[rj + k]!;
+      L[ri + j] = t / d;
+    }
+  }
+  return -1;
+}
+
+/** Solves L·y = b for lower-triangular L (leading `m` rows of an n-wide matrix); out may alias b. */
+export function solveLower(L: Float64Array, n: number, b: Float64Array, out: Float64Array, m = n): void {
+  for (let i = 0; i < m; i++) {
+    const ri = i * n;
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= L[ri + k]! * out[k]!;
+    out[i] = s / L[ri + i]!;
+  }
+}
+
+/** Solves Lᵀ·x = b for lower-triangular L; out may alias b. */
+export function solveLowerT(L: Float64Array, n: number, b: Float64Array, out: Float64Array, m = n): void {
+  for (let i = m - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < m; k++) s -= L[k * n + i]! * out[k]!;
+    out[i] = s / L[i * n + i]!;
+  }
+}
+
+/** Solves (L·Lᵀ)·x = b given the Cholesky factor; out may alias b. */
+export function solveCholesky(L: Float64Array, n: number, b: Float64Array, out: Float64Array): void {
+  solveLower(L, n, b, out);
+  solveLowerT(L, n, out, out);
+}
+
+/** Largest absolute row sum ‖A‖∞ (= ‖A‖₁ for symmetric A), reading the full matrix. */
+export function normInfMatrix(A: Float64Array, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < n; j++) s += Math.abs(A[i * n + j]!);
+    if (s > m || s !== s) m = s;
+  }
+  return m;
+}
+
+/**
+ * Modified Cholesky by diagonal shift (Nocedal & Wright, Algorithm 3.3): finds the smallest τ in
+ * the sequence 0, τ₀, 2τ₀, 4τ₀, … such that A + τI factors with pivots above a relative floor, so
+ * that the Newton direction −(A + τI)⁻¹g descends even when A is indefinite or singular.
+ * Writes the factor into `L`; returns τ, or NaN when A contains non-finite entries.
+ */
+export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array): number {
+  const scale = normInfMatrix(A, n);
+  if (!Number.isFinite(scale)) return NaN;
+  // A relative pivot floor keeps near-singular factors (which would produce enormous steps from
+  // rounding noise) out; the shift that replaces them is tiny compared with ‖A‖.
+  const floor = 1e-12 * Math.max(scale, 1e-300);
+  let minDiag = Infinity;
+  for (let i = 0; i < n; i++) minDiag = Math.min(minDiag, A[i * n + i]!);
+  const beta = Math.max(1e-3 * scale, 1e-8);
+  let tau = minDiag > floor ? 0 : beta - minDiag;
+  if (scale === 0) tau = 1;
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (cholesky(A, n, tau, L, floor) < 0) return tau;
+    tau = Math.max(2 * tau, beta);
+  }
+  return NaN;
+}
+
+/**
+ * For a Cholesky factor L of a symmetric positive definite A, estimates a unit vector z with
+ * small zᵀAz = ‖Lᵀz‖² (LINPACK-style: solve L·w = e with e_k = ±1 chosen greedily to make w
+ * large, then Lᵀ·z = w). Writes z (unit 2-norm) and returns the estimate ‖Lᵀz‖₂ of the smallest
+ * singular value of Lᵀ. `w` is scratch of length n.
+ */
+export function smallestSingularVector(L: Float64Array, n: number, z: Float64Array, w: Float64Array): number {
+  for (let i = 0; i < n; i++) {
+    const ri = i * n;
+    let s = 0;
+    for (let k = 0; k < i; k++) s += L[ri + k]! * w[k]!;
+    const e = s >= 0 ? -1 : 1;
+    w[i] = (e - s) / L[ri + i]!;
+  }
+  let wn = 0;
+  for (let i = 0; i < n; i++) wn += w[i]! * w[i]!;
+  solveLowerT(L, n, w, z);
+  let zn = 0;
+  for (let i = 0; i < n; i++) zn += z[i]! * z[i]!;
+  zn = Math.sqrt(zn);
+  for (let i = 0; i < n; i++) z[i]! /= zn;
+  return Math.sqrt(wn) / zn;
+}
+
+/**
+ * In-place LU factorization with partial pivoting of a small dense row-major m×m matrix.
+ * Returns false when a pivot is exactly zero or non-finite (singular to working precision).
+ */
+export function luFactor(A: Float64Array, m: number, piv: Int32Array): boolean {
+  for (let k = 0; k < m; k++) {
+    let p = k;
+    let best = Math.abs(A[k * m + k]!);
+    for (let i = k + 1; i < m; i++) {
+      const v = Math.abs(A[i * m + k]!);
+      if (v > best) {
+        best = v;
+        p = i;
+      }
+    }
+    piv[k] = p;
+    if (!(best > 0) || !Number.isFinite(best)) return false;
+    if (p !== k) {
+      for (let j = 0; j < m; j++) {
+        const t = A[k * m + j]!;
+        A[k * m + j] = A[p * m + j]!;
+        A[p * m + j] = t;
+      }
+    }
+    const d = A[k * m + k]!;
+    for (let i = k + 1; i < m; i++) {
+      const l = (A[i * m + k]! /= d);
+      if (l !== 0) for (let j = k + 1; j < m; j++) A[i * m + j]! -= l * A[k * m + j]!;
+    }
+  }
+  return true;
+}
+
+/** Solves A·x = b in place in `b` from the output of {@link luFactor}. */
+export function luSolve(LU: Float64Array, m: number, piv: Int32Array, b: Float64Array): void {
+  for (let k = 0; k < m; k++) {
+    const p = piv[k]!;
+    if (p !== k) {
+      const t = b[k]!;
+      b[k] = b[p]!;
+      b[p] = t;
+    }
+  }
+  for (let i = 0; i < m; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= LU[i * m + k]! * b[k]!;
+    b[i] = s;
+  }
+  for (let i = m - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < m; k++) s -= LU[i * m + k]! * b[k]!;
+    b[i] = s / LU[i * m + i]!;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The caching, counting wrapper every solver talks to. It remembers f and ∇f at the last point
+ * where each was computed (and ∇²f at the last point where the Hessian was asked for), so a
+ * solver may ask again without paying again, and it counts every call that reaches the user's
+ * functions:
+ *  - nfev: value computations — `value()` calls, and `valueAndGrad()` calls at a point whose value
+ *    was not already known (a gradient evaluation yields the value for free);
+ *  - ngev: gradient computations (including those spent on finite-difference fallbacks);
+ *  - nhvp: Hessian-vector products; nhev: full Hessians.
+ * Missing second-order oracles are supplied as documented fallbacks: an hvp by forward
+ * differences of gradients (one extra gradient per product), a Hessian from n hvps
+ * (symmetrized). Non-finite values pass through unchanged; solvers decide what they mean.
+ */
+import type { ObjectiveFunctions } from './types.js';
+
+function sameVector(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export class Objective {
+  readonly n: number;
+  nfev = 0;
+  ngev = 0;
+  nhvp = 0;
+  nhev = 0;
+  /** True when Hessian-vector products are exact (not finite differences). */
+  readonly exactHvp: boolean;
+  /** True when the full Hessian comes from a user or AD oracle (not assembled from hvps). */
+  readonly exactHessian: boolean;
+
+  private readonly fns: ObjectiveFunctions;
+  private readonly xv: Float64Array;
+  private fv = NaN;
+  private hasV = false;
+  private readonly xg: Float64Array;
+  private readonly gc: Float64Array;
+  private fg = NaN;
+  private hasG = false;
+  private xh: Float64Array | null = null;
+  private H: Float64Array | null = null;
+  private hasH = false;
+  // Scratch for finite-difference products and Hessian assembly (allocated on first use).
+  private xs: Float64Array | null = null;
+  private gs: Float64Array | null = null;
+  private es: Float64Array | null = null;
+  private hs: Float64Array | null = null;
+
+  constructor(fns: ObjectiveFunctions) {
+    this.fns = fns;
+    this.n = fns.n;
+    this.xv = new Float64Array(fns.n);
+    this.xg = new Float64Array(fns.n);
+    this.gc = new Float64Array(fns.n);
+    this.exactHvp = typeof fns.hvp === 'function';
+    this.exactHessian = typeof fns.hessian === 'function';
+  }
+
+  /** f(x). */
+  value(x: Float64Array): number {
+    if (this.hasV && sameVector(x, this.xv)) return this.fv;
+    if (this.hasG && sameVector(x, this.xg)) return this.fg;
+    const f = this.fns.value(x);
+    this.nfev++;
+    this.xv.set(x);
+    this.fv = f;
+    this.hasV = true;
+    return f;
+  }
+
+  /** f(x); writes ∇f(x) into g. */
+  valueAndGrad(x: Float64Array, g: Float64Array): number {
+    if (!(this.hasG && sameVector(x, this.xg))) {
+      const known = this.hasV && sameVector(x, this.xv);
+      const f = this.fns.valueAndGrad(x, this.gc);
+      this.ngev++;
+      if (!known) this.nfev++;
+      this.xg.set(x);
+      this.fg = f;
+      this.hasG = true;
+      this.xv.set(x);
+      this.fv = f;
+      this.hasV = true;
+    }
+    g.set(this.gc);
+    return this.fg;
+  }
+
+  /**
+   * Writes ∇²f(x)·v into out. Without an exact oracle: (∇f(x + hv) − ∇f(x))/h with
+   * h = √ε·(1 + ‖x‖∞)/‖v‖∞, using the cached gradient at x when there is one.
+   */
+  hvp(x: Float64Array, v: Float64Array, out: Float64Array): void {
+    if (this.fns.hvp) {
+      this.fns.hvp(x, v, out);
+      this.nhvp++;
+      return;
+    }
+    const n = this.n;
+    this.xs ??= new Float64Array(n);
+    this.gs ??= new Float64Array(n);
+    let vmax = 0;
+    let xmax = 0;
+    for (let i = 0; i < n; i++) {
+      vmax = Math.max(vmax, Math.abs(v[i]!));
+      xmax = Math.max(xmax, Math.abs(x[i]!));
+    }
+    if (vmax === 0) {
+      out.fill(0);
+      return;
+    }
+    if (!(this.hasG && sameVector(x, this.xg))) this.valueAndGrad(x, this.gs);
+    const h = (Math.sqrt(Number.EPSILON) * (1 + xmax)) / vmax;
+    for (let i = 0; i < n; i++) this.xs[i] = x[i]! + h * v[i]!;
+    // Evaluated beside the cache: the solver's current point keeps its cached gradient.
+    this.fns.valueAndGrad(this.xs, this.gs);
+    this.ngev++;
+    this.nfev++;
+    for (let i = 0; i < n; i++) out[i] = (this.gs[i]! - this.gc[i]!) / h;
+  }
+
+  /**
+   * ∇²f(x), row-major n×n. Returns the wrapper's own buffer (valid until the Hessian is asked
+   * for at another point; do not modify). Without an exact oracle it is assembled column by
+   * column from n Hessian-vector products and symmetrized.
+   */
+  hessian(x: Float64Array): Float64Array {
+    const n = this.n;
+    if (this.H && this.hasH && sameVector(x, this.xh!)) return this.H;
+    this.H ??= new Float64Array(n * n);
+    this.xh ??= new Float64Array(n);
+    const H = this.H;
+    if (this.fns.hessian) {
+      this.fns.hessian(x, H);
+      this.nhev++;
+    } else {
+      this.es ??= new Float64Array(n);
+      this.hs ??= new Float64Array(n);
+      const e = this.es;
+      e.fill(0);
+      for (let j = 0; j < n; j++) {
+        e[j] = 1;
+        this.hvp(x, e, this.hs);
+        e[j] = 0;
+        for (let i = 0; i < n; i++) H[i * n + j] = this.hs[i]!;
+      }
+      for (let i = 0; i < n; i++)
+        for (let j = 0; j < i; j++) {
+          const s = 0.5 * (H[i * n + j]! + H[j * n + i]!);
+          H[i * n + j] = s;
+          H[j * n + i] = s;
+        }
+    }
+    this.xh.set(x);
+    this.hasH = true;
+    return H;
+  }
+}

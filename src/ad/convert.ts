@@ -1,0 +1,69 @@
+/**
+ * Structure in, structure out: the derivative of a function of a number is a number, of a
+ * number[] or Float64Array a Float64Array, of a number[][] a number[][], of an ndarray an
+ * ndarray — same shape as the argument.
+ */
+import { TayoptError } from '../errors.js';
+import { type NdArrayLike, type NestedArray, Tensor, isNdArray, makeNdArray, nest, toShapeAndValues } from '../trace/tensor.js';
+import { sizeOf } from '../utpm/utpm.js';
+
+export type Kind = 'number' | 'vector' | 'nested' | 'ndarray';
+
+/** A point given by the user: its shape, a private copy of its values, and its kind. */
+export interface Point {
+  shape: number[];
+  values: Float64Array;
+  kind: Kind;
+}
+
+/** What the drivers accept as a point. */
+export type PointLike = number | readonly NestedArray[] | Float64Array | NdArrayLike | Tensor;
+
+/** Reads a user point; throws a TayoptError naming `what` for anything else. */
+export function readPoint(x: unknown, what: string): Point {
+  const { shape, values } = toShapeAndValues(x, what);
+  let kind: Kind;
+  if (typeof x === 'number') kind = 'number';
+  else if (isNdArray(x)) kind = 'ndarray';
+  else if (shape.length === 1) kind = 'vector';
+  else if (shape.length === 0) kind = 'number';
+  else kind = 'nested';
+  return { shape, values, kind };
+}
+
+/** Reads a second point (a direction, a cotangent) that must have `shape`. */
+export function readLike(x: unknown, shape: readonly number[], what: string): Float64Array {
+  const p = readPoint(x, what);
+  if (p.values.length !== sizeOf(shape) || (p.shape.length > 0 && p.shape.join() !== shape.join())) {
+    throw new TayoptError(`${what}: shape [${p.shape.join(',')}] does not match [${shape.join(',')}]`);
+  }
+  return p.values;
+}
+
+/** Values laid out in the structure of `like`. */
+export function shapeLike(like: Point, values: Float64Array): unknown {
+  switch (like.kind) {
+    case 'number':
+      return values[0]!;
+    case 'vector':
+      return values;
+    case 'ndarray':
+      return makeNdArray(values, like.shape);
+    default:
+      return nest(values, like.shape, 0, 0);
+  }
+}
+
+/** Values laid out by shape: number for a scalar, Float64Array for a vector, nested arrays beyond. */
+export function byShape(shape: readonly number[], values: Float64Array): unknown {
+  if (shape.length === 0) return values[0]!;
+  if (shape.length === 1) return values;
+  return nest(values, shape, 0, 0);
+}
+
+/** Rows of a row-major m×n buffer as nested arrays. */
+export function rows(values: Float64Array, m: number, n: number): number[][] {
+  const out: number[][] = new Array(m);
+  for (let i = 0; i < m; i++) out[i] = Array.from(values.subarray(i * n, (i + 1) * n));
+  return out;
+}

@@ -1,0 +1,28 @@
+/**
+ * tayopt — exact derivatives by Taylor arithmetic, and solvers that use them.
+ *
+ * Write f with the operations exported here (t.exp, t.dot, t.sum, …; every one is also a
+ * method of Tensor), then ask a driver for derivatives: t.grad(f)(x0), t.hessian(f)(x0), ….
+ */
+import './trace/ops.js'; // installs the Tensor methods
+
+export { Tensor } from './trace/tensor.js';
+export type { TensorLike, NestedArray, NdArrayLike } from './trace/tensor.js';
+export * from './trace/ops.js';
+export {
+  grad,
+  valueAndGrad,
+  hvp,
+  hessian,
+  jacobian,
+  jvp,
+  vjp,
+  taylor,
+  type TensorFunction,
+  type GradOptions,
+  type HessianOptions,
+  type JacobianOptions,
+} from './ad/drivers.js';
+export { objective, type FlatObjective } from './ad/objective.js';
+export type { PointLike } from './ad/convert.js';
+export { TayoptError } from './errors.js';

@@ -1,0 +1,449 @@
+/**
+ * The operations users write functions with. Each is a free function `t.name(x, …)` and a
+ * method `x.name(…)`. Arguments lift automatically (numbers, nested arrays, Float64Array,
+ * ndarray); validation happens here, at the edge, with messages that name the operation and
+ * the shapes.
+ */
+import { TayoptError } from '../errors.js';
+import type { Region } from '../utpm/primitive.js';
+import { fmtShape, sizeOf } from '../utpm/utpm.js';
+import { Tensor, lift, record, type TensorLike } from './tensor.js';
+
+export type { TensorLike };
+
+// ------------------------------------------------------------------ constructors
+
+/** A constant tensor from a number, nested array, Float64Array or ndarray (values copied). */
+export function tensor(data: TensorLike): Tensor {
+  return data instanceof Tensor ? data : lift(data, 'tensor');
+}
+
+/** A constant tensor of `shape` filled with `value`. */
+export function full(shape: readonly number[], value: number): Tensor {
+  checkShape('full', shape);
+  return new Tensor([...shape], new Float64Array(sizeOf(shape)).fill(value), null, -1);
+}
+
+/** Constant zeros of `shape`. */
+export function zeros(shape: readonly number[]): Tensor {
+  return full(shape, 0);
+}
+
+/** Constant ones of `shape`. */
+export function ones(shape: readonly number[]): Tensor {
+  return full(shape, 1);
+}
+
+function checkShape(op: string, shape: readonly number[]): void {
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+    throw new TayoptError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+}
+
+// ------------------------------------------------------------------ elementwise
+
+const u = (op: string) => (x: TensorLike): Tensor => record(op, [lift(x, `${op}: argument`)]);
+const bin = (op: string) => (a: TensorLike, b: TensorLike): Tensor =>
+  record(op, [lift(a, `${op}: first argument`), lift(b, `${op}: second argument`)]);
+
+/** a + b elementwise, with NumPy broadcasting. */
+export const add = bin('add');
+/** a − b elementwise, with broadcasting. */
+export const sub = bin('sub');
+/** a · b elementwise, with broadcasting (for the matrix product use dot/matmul). */
+export const mul = bin('mul');
+/** a / b elementwise, with broadcasting. */
+export const div = bin('div');
+/**
+ * a^b elementwise. A constant exponent works for any base where the power is real (integer
+ * exponents exactly, also at 0); a traced exponent is exp(b·log a) and needs a > 0.
+ */
+export const pow = bin('pow');
+/** atan2(a, b): the angle of the point (b, a), elementwise. */
+export const atan2 = bin('atan2');
+/** Elementwise maximum; on ties the derivative follows the first argument. */
+export const maximum = bin('maximum');
+/** Elementwise minimum; on ties the derivative follows the first argument. */
+export const minimum = bin('minimum');
+/** 1 where a > b else 0; carries no derivative. */
+export const gt = bin('gt');
+/** 1 where a ≥ b else 0; carries no derivative. */
+export const ge = bin('ge');
+/** 1 where a < b else 0; carries no derivative. */
+export const lt = bin('lt');
+/** 1 where a ≤ b else 0; carries no derivative. */
+export const le = bin('le');
+/** 1 where a = b else 0; carries no derivative. */
+export const eq = bin('eq');
+/** 1 where a ≠ b else 0; carries no derivative. */
+export const ne = bin('ne');
+
+/**
+ * Elementwise select: a where cond ≠ 0, else b (broadcasting all three). Differentiated
+ * along the branch taken; the condition is recomputed on every replay, so a piecewise
+ * function stays correct without retracing.
+ */
+export function where(cond: TensorLike, a: TensorLike, b: TensorLike): Tensor {
+  return record('where', [lift(cond, 'where: condition'), lift(a, 'where: second argument'), lift(b, 'where: third argument')]);
+}
+
+export const neg = u('neg');
+export const square = u('square');
+export const sqrt = u('sqrt');
+export const exp = u('exp');
+export const log = u('log');
+export const log1p = u('log1p');
+export const expm1 = u('expm1');
+export const sin = u('sin');
+export const cos = u('cos');
+export const tan = u('tan');
+export const sinh = u('sinh');
+export const cosh = u('cosh');
+export const tanh = u('tanh');
+export const asin = u('asin');
+export const acos = u('acos');
+export const atan = u('atan');
+/** |x|; its derivative at 0 is taken as +1 (the right derivative). */
+export const abs = u('abs');
+/** 1/(1+e^−x), computed stably. */
+export const sigmoid = u('sigmoid');
+/** log(1+e^x), computed stably. */
+export const softplus = u('softplus');
+/** The error function. */
+export const erf = u('erf');
+/** −1, 0 or 1; carries no derivative. */
+export const sign = u('sign');
+
+// ------------------------------------------------------------------ reductions
+
+function normAxes(op: string, x: Tensor, axis: number | readonly number[] | null | undefined): number[] | null {
+  if (axis === undefined || axis === null) return null;
+  const list = typeof axis === 'number' ? [axis] : [...axis];
+  const out = list.map((a) => {
+    const b = a < 0 ? a + x.ndim : a;
+    if (!Number.isInteger(a) || b < 0 || b >= x.ndim) {
+      throw new TayoptError(`${op}: axis ${a} is out of range for shape ${fmtShape(x.shape)}`);
+    }
+    return b;
+  });
+  return [...new Set(out)].sort((p, q) => p - q);
+}
+
+/** Sum of all elements (axis omitted) or along axis/axes; keepdims keeps them as size 1. */
+export function sum(x: TensorLike, axis?: number | readonly number[] | null, keepdims = false): Tensor {
+  const t = lift(x, 'sum: argument');
+  return record('sum', [t], { axes: normAxes('sum', t, axis), keepdims });
+}
+
+/** Mean of all elements or along axis/axes. */
+export function mean(x: TensorLike, axis?: number | readonly number[] | null, keepdims = false): Tensor {
+  const t = lift(x, 'mean: argument');
+  const axes = normAxes('mean', t, axis);
+  const count = axes === null ? t.size : axes.reduce((c, a) => c * t.shape[a]!, 1);
+  return div(record('sum', [t], { axes, keepdims }), count);
+}
+
+/** Product of all elements or along axis/axes. Its derivative is exact where elements are 0. */
+export function prod(x: TensorLike, axis?: number | readonly number[] | null, keepdims = false): Tensor {
+  const t = lift(x, 'prod: argument');
+  return record('prod', [t], { axes: normAxes('prod', t, axis), keepdims });
+}
+
+// ------------------------------------------------------------------ linear algebra basics
+
+/**
+ * NumPy `dot`: vector·vector → scalar, matrix·vector → vector, vector·matrix → vector,
+ * matrix·matrix → matrix; a scalar operand multiplies. Throws when inner dimensions differ.
+ */
+export function dot(a: TensorLike, b: TensorLike): Tensor {
+  const x = lift(a, 'dot: first argument');
+  const y = lift(b, 'dot: second argument');
+  if (x.ndim === 0 || y.ndim === 0) return mul(x, y);
+  if (x.ndim > 2 || y.ndim > 2) {
+    throw new TayoptError(`dot: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}: arrays of more than 2 dimensions are not supported`);
+  }
+  const kx = x.shape[x.ndim - 1]!;
+  const ky = y.shape[0]!;
+  if (kx !== ky) throw new TayoptError(`dot: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} do not align`);
+  const X = x.ndim === 1 ? reshape(x, [1, kx]) : x;
+  const Y = y.ndim === 1 ? reshape(y, [ky, 1]) : y;
+  const Z = record('matmul', [X, Y], { ta: false, tb: false });
+  const outShape = [...(x.ndim === 2 ? [x.shape[0]!] : []), ...(y.ndim === 2 ? [y.shape[1]!] : [])];
+  return reshape(Z, outShape);
+}
+
+/** Matrix product of 1-D or 2-D arrays (same as dot for these; no scalars). */
+export function matmul(a: TensorLike, b: TensorLike): Tensor {
+  const x = lift(a, 'matmul: first argument');
+  const y = lift(b, 'matmul: second argument');
+  if (x.ndim === 0 || y.ndim === 0) {
+    throw new TayoptError(`matmul: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}: scalars are not matrices (use mul)`);
+  }
+  return dot(x, y);
+}
+
+/** Outer product of two vectors (arrays are flattened): shape [m, n]. */
+export function outer(a: TensorLike, b: TensorLike): Tensor {
+  const x = lift(a, 'outer: first argument');
+  const y = lift(b, 'outer: second argument');
+  return mul(reshape(x, [x.size, 1]), reshape(y, [1, y.size]));
+}
+
+// ------------------------------------------------------------------ shapes
+
+/** The same values with a new shape; one dimension may be −1 (inferred). */
+export function reshape(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = lift(x, 'reshape: argument');
+  if (!Array.isArray(shape)) throw new TayoptError(`reshape: shape must be an array, got ${JSON.stringify(shape)}`);
+  const free = shape.filter((d) => d === -1).length;
+  if (free > 1 || shape.some((d) => !Number.isInteger(d) || d < -1)) {
+    throw new TayoptError(`reshape: invalid target shape ${fmtShape(shape)}`);
+  }
+  let target = [...shape];
+  if (free === 1) {
+    const known = shape.reduce((c, d) => (d === -1 ? c : c * d), 1);
+    if (known === 0 || t.size % known !== 0) {
+      throw new TayoptError(`reshape: cannot reshape ${fmtShape(t.shape)} (${t.size} elements) to ${fmtShape(shape)}`);
+    }
+    target = shape.map((d) => (d === -1 ? t.size / known : d));
+  }
+  if (target.length === t.ndim && target.every((d, i) => d === t.shape[i])) return t;
+  return record('reshape', [t], { shape: target });
+}
+
+/** All elements as a vector. */
+export function flatten(x: TensorLike): Tensor {
+  return reshape(x, [-1]);
+}
+
+/** Permute axes (default: reverse them; for a matrix, the transpose). */
+export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
+  const t = lift(x, 'transpose: argument');
+  const p = perm ? [...perm] : t.shape.map((_, i) => t.ndim - 1 - i);
+  if (t.ndim < 2 && !perm) return t;
+  return record('transpose', [t], { perm: p });
+}
+
+/** Broadcast to a larger shape (NumPy rules). */
+export function broadcastTo(x: TensorLike, shape: readonly number[]): Tensor {
+  const t = lift(x, 'broadcastTo: argument');
+  checkShape('broadcastTo', shape);
+  if (t.ndim === shape.length && t.shape.every((d, i) => d === shape[i])) return t;
+  return record('broadcast_to', [t], { shape: [...shape] });
+}
+
+/**
+ * One index per axis: a number (that axis is dropped; negative counts from the end),
+ * `[start, stop, step]` with Python slice semantics (entries may be null/omitted), or null
+ * for the whole axis. Missing trailing axes are taken whole.
+ */
+export type IndexSpec = number | null | readonly (number | null | undefined)[];
+
+interface Resolved {
+  region: Region;
+  /** Shape after dropping integer-indexed axes. */
+  shape: number[];
+}
+
+function resolveIndex(op: string, shape: readonly number[], specs: readonly IndexSpec[]): Resolved {
+  if (specs.length > shape.length) {
+    throw new TayoptError(`${op}: ${specs.length} indices for an array of shape ${fmtShape(shape)}`);
+  }
+  const start: number[] = [];
+  const step: number[] = [];
+  const count: number[] = [];
+  const outShape: number[] = [];
+  shape.forEach((n, ax) => {
+    const s = ax < specs.length ? specs[ax] : null;
+    if (s === null || s === undefined) {
+      start.push(0);
+      step.push(1);
+      count.push(n);
+      outShape.push(n);
+    } else if (typeof s === 'number') {
+      const i = s < 0 ? s + n : s;
+      if (!Number.isInteger(s) || i < 0 || i >= n) {
+        throw new TayoptError(`${op}: index ${s} is out of range for axis ${ax} of size ${n} (shape ${fmtShape(shape)})`);
+      }
+      start.push(i);
+      step.push(1);
+      count.push(1);
+    } else if (Array.isArray(s)) {
+      const [a, b, c] = s as (number | null | undefined)[];
+      const st = c ?? 1;
+      if (!Number.isInteger(st) || st === 0) throw new TayoptError(`${op}: slice step must be a non-zero integer, got ${c}`);
+      for (const v of [a, b]) {
+        if (v !== null && v !== undefined && !Number.isInteger(v)) {
+          throw new TayoptError(`${op}: slice bounds must be integers, got ${JSON.stringify(s)}`);
+        }
+      }
+      // Python's slice.indices
+      const clamp = (v: number | null | undefined, dflt: number, lo: number, hi: number): number => {
+        if (v === null || v === undefined) return dflt;
+        let w = v < 0 ? v + n : v;
+        if (w < lo) w = lo;
+        if (w > hi) w = hi;
+        return w;
+      };
+      const lo = st > 0 ? 0 : -1;
+      const hi = st > 0 ? n : n - 1;
+      const b0 = clamp(a, st > 0 ? 0 : n - 1, lo, hi);
+      const e0 = clamp(b, st > 0 ? n : -1, lo, hi);
+      const cnt = st > 0 ? Math.max(0, Math.ceil((e0 - b0) / st)) : Math.max(0, Math.ceil((b0 - e0) / -st));
+      start.push(cnt === 0 ? 0 : b0);
+      step.push(st);
+      count.push(cnt);
+      outShape.push(cnt);
+    } else {
+      throw new TayoptError(`${op}: index for axis ${ax} must be a number, [start, stop, step] or null, got ${JSON.stringify(s)}`);
+    }
+  });
+  return { region: { start, step, count }, shape: outShape };
+}
+
+/**
+ * NumPy-style indexing: `slice(x, [1, null])` is x[1:], `slice(X, null, 2)` is X[:, 2].
+ * See {@link IndexSpec}. Throws for out-of-range indices.
+ */
+export function slice(x: TensorLike, ...specs: IndexSpec[]): Tensor {
+  const t = lift(x, 'slice: argument');
+  const r = resolveIndex('slice', t.shape, specs);
+  const whole = r.region.count.every((c, i) => c === t.shape[i] && r.region.step[i] === 1);
+  const s = whole ? t : record('slice', [t], r.region);
+  return reshape(s, r.shape);
+}
+
+/** Element or sub-array at integer indices (0-based; negative from the end): x[i], x[i, j]. */
+export function at(x: TensorLike, ...indices: number[]): Tensor {
+  const t = lift(x, 'at: argument');
+  for (const i of indices) {
+    if (typeof i !== 'number') throw new TayoptError(`at: indices must be numbers, got ${JSON.stringify(i)} (use slice for ranges)`);
+  }
+  const r = resolveIndex('at', t.shape, indices);
+  return reshape(record('slice', [t], r.region), r.shape);
+}
+
+/**
+ * A copy of x with the indexed part replaced by `value` (broadcast to that part's shape):
+ * `set(x, [2], 5)` is x with x[2] = 5. Differentiable in both x and value.
+ */
+export function set(x: TensorLike, index: readonly IndexSpec[], value: TensorLike): Tensor {
+  const t = lift(x, 'set: first argument');
+  const v = lift(value, 'set: value');
+  const r = resolveIndex('set', t.shape, index);
+  let piece: Tensor;
+  try {
+    piece = broadcastTo(v, r.shape);
+  } catch {
+    throw new TayoptError(`set: value of shape ${fmtShape(v.shape)} does not fit the indexed part of shape ${fmtShape(r.shape)}`);
+  }
+  return record('slice_update', [t, reshape(piece, r.region.count)], r.region);
+}
+
+/** Join arrays along an existing axis (default 0). */
+export function concatenate(arrays: readonly TensorLike[], axis = 0): Tensor {
+  if (!Array.isArray(arrays) || arrays.length === 0) throw new TayoptError('concatenate: needs a non-empty array of arrays');
+  const ts = arrays.map((a, k) => lift(a, `concatenate: array ${k}`));
+  const nd = ts[0]!.ndim;
+  if (nd === 0) throw new TayoptError('concatenate: zero-dimensional arrays cannot be concatenated (use stack)');
+  const ax = axis < 0 ? axis + nd : axis;
+  if (ts.length === 1) return ts[0]!;
+  return record('concatenate', ts, { axis: ax });
+}
+
+/** Join arrays of equal shape along a new axis (default 0). */
+export function stack(arrays: readonly TensorLike[], axis = 0): Tensor {
+  if (!Array.isArray(arrays) || arrays.length === 0) throw new TayoptError('stack: needs a non-empty array of arrays');
+  const ts = arrays.map((a, k) => lift(a, `stack: array ${k}`));
+  const shape = ts[0]!.shape;
+  ts.forEach((t, k) => {
+    if (t.ndim !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+      throw new TayoptError(`stack: array ${k} has shape ${fmtShape(t.shape)}, array 0 has ${fmtShape(shape)}`);
+    }
+  });
+  const ax = axis < 0 ? axis + shape.length + 1 : axis;
+  if (ax < 0 || ax > shape.length) throw new TayoptError(`stack: axis ${axis} is out of range for ${shape.length + 1} dimensions`);
+  const expanded = [...shape.slice(0, ax), 1, ...shape.slice(ax)];
+  const parts = ts.map((t) => reshape(t, expanded));
+  return parts.length === 1 ? parts[0]! : record('concatenate', parts, { axis: ax });
+}
+
+// ------------------------------------------------------------------ methods
+
+declare module './tensor.js' {
+  interface Tensor {
+    add(b: TensorLike): Tensor;
+    sub(b: TensorLike): Tensor;
+    mul(b: TensorLike): Tensor;
+    div(b: TensorLike): Tensor;
+    pow(b: TensorLike): Tensor;
+    atan2(b: TensorLike): Tensor;
+    maximum(b: TensorLike): Tensor;
+    minimum(b: TensorLike): Tensor;
+    gt(b: TensorLike): Tensor;
+    ge(b: TensorLike): Tensor;
+    lt(b: TensorLike): Tensor;
+    le(b: TensorLike): Tensor;
+    eq(b: TensorLike): Tensor;
+    ne(b: TensorLike): Tensor;
+    neg(): Tensor;
+    square(): Tensor;
+    sqrt(): Tensor;
+    exp(): Tensor;
+    log(): Tensor;
+    log1p(): Tensor;
+    expm1(): Tensor;
+    sin(): Tensor;
+    cos(): Tensor;
+    tan(): Tensor;
+    sinh(): Tensor;
+    cosh(): Tensor;
+    tanh(): Tensor;
+    asin(): Tensor;
+    acos(): Tensor;
+    atan(): Tensor;
+    abs(): Tensor;
+    sigmoid(): Tensor;
+    softplus(): Tensor;
+    erf(): Tensor;
+    sign(): Tensor;
+    sum(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
+    mean(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
+    prod(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
+    dot(b: TensorLike): Tensor;
+    matmul(b: TensorLike): Tensor;
+    outer(b: TensorLike): Tensor;
+    reshape(shape: readonly number[]): Tensor;
+    flatten(): Tensor;
+    transpose(perm?: readonly number[]): Tensor;
+    broadcastTo(shape: readonly number[]): Tensor;
+    slice(...specs: IndexSpec[]): Tensor;
+    at(...indices: number[]): Tensor;
+    set(index: readonly IndexSpec[], value: TensorLike): Tensor;
+    /** The transpose (reversed axes). */
+    readonly T: Tensor;
+  }
+}
+
+const METHODS: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
+  add, sub, mul, div, pow, atan2, maximum, minimum, gt, ge, lt, le, eq, ne,
+  neg, square, sqrt, exp, log, log1p, expm1, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan,
+  abs, sigmoid, softplus, erf, sign, sum, mean, prod, dot, matmul, outer, reshape, flatten,
+  transpose, broadcastTo, slice, at, set,
+};
+
+for (const [name, fn] of Object.entries(METHODS)) {
+  Object.defineProperty(Tensor.prototype, name, {
+    value: function (this: Tensor, ...rest: never[]) {
+      return fn(this, ...rest);
+    },
+    writable: true,
+    configurable: true,
+  });
+}
+Object.defineProperty(Tensor.prototype, 'T', {
+  get(this: Tensor) {
+    return transpose(this);
+  },
+  configurable: true,
+});

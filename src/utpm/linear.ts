@@ -1,0 +1,97 @@
+/**
+ * Helpers for linear primitives (reshape, transpose, slicing, broadcasting, sums,
+ * concatenation): they act on every Taylor coefficient block the same way, so each is one
+ * index map applied block by block. Constant inputs (D = 1) contribute only to degree 0.
+ */
+import type { Region } from './primitive.js';
+import { UTPM, sizeOf, stridesOf } from './utpm.js';
+
+/**
+ * Calls fn(outOffset, inOffsets) for every coefficient block of `out`; an input that does not
+ * store that block (a constant beyond degree 0) gets offset −1.
+ */
+export function forEachBlock(out: UTPM, ins: readonly UTPM[], fn: (o: number, offs: number[]) => void): void {
+  const offs = new Array<number>(ins.length);
+  for (let d = 0; d < out.D; d++) {
+    const np = d === 0 ? 1 : out.P;
+    for (let p = 0; p < np; p++) {
+      for (let k = 0; k < ins.length; k++) offs[k] = d < ins[k]!.D ? ins[k]!.off(d, p) : -1;
+      fn(out.off(d, p), offs);
+    }
+  }
+}
+
+/** out[j] = in[map[j]] for every block (map has out.size entries). */
+export function gatherBlocks(out: UTPM, x: UTPM, map: Int32Array): void {
+  const od = out.data;
+  const xd = x.data;
+  forEachBlock(out, [x], (o, [a]) => {
+    if (a! < 0) return;
+    for (let j = 0; j < map.length; j++) od[o + j] = xd[a! + map[j]!]!;
+  });
+}
+
+/** out[map[i]] += in[i] for every block (map has in.size entries). `out` must start zeroed. */
+export function scatterAddBlocks(out: UTPM, x: UTPM, map: Int32Array): void {
+  const od = out.data;
+  const xd = x.data;
+  forEachBlock(out, [x], (o, [a]) => {
+    if (a! < 0) return;
+    for (let i = 0; i < map.length; i++) od[o + map[i]!] += xd[a! + i]!;
+  });
+}
+
+/** For each element of the region (row-major in the region), its flat index in `shape`. */
+export function regionIndex(shape: readonly number[], r: Region): Int32Array {
+  const st = stridesOf(shape);
+  let base = 0;
+  for (let ax = 0; ax < shape.length; ax++) base += r.start[ax]! * st[ax]!;
+  const idx = stridedIndex(
+    r.count,
+    r.step.map((s, ax) => s * st[ax]!),
+  );
+  for (let k = 0; k < idx.length; k++) idx[k] += base;
+  return idx;
+}
+
+/** For the transpose with out.shape[k] = shape[perm[k]], the input flat index of each output element. */
+export function transposeIndex(shape: readonly number[], perm: readonly number[]): Int32Array {
+  const inStr = stridesOf(shape);
+  return stridedIndex(
+    perm.map((p) => shape[p]!),
+    perm.map((p) => inStr[p]!),
+  );
+}
+
+/** Flat offsets Σ i_k·strides[k] over the row-major enumeration of `shape`. */
+export function stridedIndex(shape: readonly number[], strides: readonly number[]): Int32Array {
+  const n = sizeOf(shape);
+  const idx = new Int32Array(n);
+  const nd = shape.length;
+  const counter = new Array<number>(nd).fill(0);
+  let cur = 0;
+  for (let k = 0; k < n; k++) {
+    idx[k] = cur;
+    for (let ax = nd - 1; ax >= 0; ax--) {
+      counter[ax]!++;
+      cur += strides[ax]!;
+      if (counter[ax]! < shape[ax]!) break;
+      cur -= strides[ax]! * shape[ax]!;
+      counter[ax] = 0;
+    }
+  }
+  return idx;
+}
+
+/**
+ * For a reduction of `shape` over `axes`, the flat output index of each input element
+ * (output keeps reduced axes as size 1, which does not change flat indices).
+ */
+export function reduceIndex(shape: readonly number[], axes: readonly number[] | null): Int32Array {
+  const outShape = shape.map((s, i) => (axes === null || axes.includes(i) ? 1 : s));
+  const outStr = stridesOf(outShape);
+  return stridedIndex(
+    shape,
+    shape.map((_, i) => (axes === null || axes.includes(i) ? 0 : outStr[i]!)),
+  );
+}

@@ -1,0 +1,104 @@
+/**
+ * Matrix product of 2-D arrays with optional transposition of either factor:
+ * Y = op(A)·op(B), op(X) = Xᵀ when the flag is set. Taylor rule (Leibniz):
+ * Y_d = Σ_{k=0..d} op(A)_k · op(B)_{d−k}, skipping the blocks a constant factor does not have.
+ */
+import { TayoptError } from '../errors.js';
+import type { Primitive } from './primitive.js';
+import { fmtShape } from './utpm.js';
+
+export interface MatmulParams {
+  ta: boolean;
+  tb: boolean;
+}
+
+/**
+ * C[m×n] += op(A)[m×k] · op(B)[k×n] on flat row-major buffers at the given offsets.
+ * A is stored m×k (or k×m when ta), B is k×n (or n×k when tb).
+ */
+export function gemmAcc(
+  A: Float64Array, ao: number, ta: boolean,
+  B: Float64Array, bo: number, tb: boolean,
+  C: Float64Array, co: number,
+  m: number, n: number, k: number,
+): void {
+  if (!ta && !tb) {
+    for (let i = 0; i < m; i++) {
+      const ci = co + i * n;
+      for (let l = 0; l < k; l++) {
+        const a = A[ao + i * k + l]!;
+        const bl = bo + l * n;
+        for (let j = 0; j < n; j++) C[ci + j] += a * B[bl + j]!;
+      }
+    }
+  } else if (ta && !tb) {
+    for (let l = 0; l < k; l++) {
+      const bl = bo + l * n;
+      for (let i = 0; i < m; i++) {
+        const a = A[ao + l * m + i]!;
+        const ci = co + i * n;
+        for (let j = 0; j < n; j++) C[ci + j] += a * B[bl + j]!;
+      }
+    }
+  } else if (!ta && tb) {
+    for (let i = 0; i < m; i++) {
+      const ai = ao + i * k;
+      for (let j = 0; j < n; j++) {
+        const bj = bo + j * k;
+        let s = 0;
+        for (let l = 0; l < k; l++) s += A[ai + l]! * B[bj + l]!;
+        C[co + i * n + j] += s;
+      }
+    }
+  } else {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let l = 0; l < k; l++) s += A[ao + l * m + i]! * B[bo + j * k + l]!;
+        C[co + i * n + j] += s;
+      }
+    }
+  }
+}
+
+export const matmul: Primitive = {
+  name: 'matmul',
+  arity: 2,
+  shape(s, p: MatmulParams) {
+    const [a, b] = s as [readonly number[], readonly number[]];
+    if (a.length !== 2 || b.length !== 2) {
+      throw new TayoptError(`matmul: needs 2-D arrays, got shapes ${fmtShape(a)} and ${fmtShape(b)}`);
+    }
+    const [m, ka] = p.ta ? [a[1]!, a[0]!] : [a[0]!, a[1]!];
+    const [kb, n] = p.tb ? [b[1]!, b[0]!] : [b[0]!, b[1]!];
+    if (ka !== kb) {
+      throw new TayoptError(`matmul: shapes ${fmtShape(a)}${p.ta ? 'ᵀ' : ''} and ${fmtShape(b)}${p.tb ? 'ᵀ' : ''} do not align`);
+    }
+    return [m, n];
+  },
+  forward(out, [A, B], p: MatmulParams) {
+    const a = A!;
+    const b = B!;
+    const m = out.shape[0]!;
+    const n = out.shape[1]!;
+    const k = p.ta ? a.shape[0]! : a.shape[1]!;
+    out.data.fill(0);
+    for (let d = 0; d < out.D; d++) {
+      const np = d === 0 ? 1 : out.P;
+      for (let pp = 0; pp < np; pp++) {
+        const co = out.off(d, pp);
+        for (let q = 0; q <= d; q++) {
+          if (q >= a.D || d - q >= b.D) continue;
+          gemmAcc(a.data, a.off(q, pp), p.ta, b.data, b.off(d - q, pp), p.tb, out.data, co, m, n, k);
+        }
+      }
+    }
+  },
+  pullback(b, g, _y, xs, p: MatmulParams, needs) {
+    const [A, B] = xs as [typeof g, typeof g];
+    return [
+      needs[0] ? (p.ta ? b.matmul(B, g, p.tb, true) : b.matmul(g, B, false, !p.tb)) : null,
+      needs[1] ? (p.tb ? b.matmul(g, A, true, p.ta) : b.matmul(A, g, !p.ta, false)) : null,
+    ];
+  },
+};

@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { renderPng, seriesColor, type ReportInput, type ReportRun } from '../../src/report/index.js';
+import { countColor, decodePng, hexToRgb, syntheticHistory, type Rgba } from './fixtures.js';
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+const RUNS: ReportRun[] = [
+  { label: 'lbfgs', history: syntheticHistory({ n: 25, gap0: 10, rate: 0.3 }) },
+  { label: 'trust-ncg', history: syntheticHistory({ n: 10, gap0: 5, rate: 0.05, trust: true }) },
+  { label: 'newton', history: syntheticHistory({ n: 15, gap0: 0.5, rate: 0.2 }) },
+];
+
+/** The same run with every plotted value NaN: only its legend entry can show its colour. */
+function legendOnly(run: ReportRun): ReportRun {
+  return {
+    ...run,
+    history: run.history.map((h) => ({ ...h, f: NaN, gnorm: NaN, step: NaN, radius: h.radius === null ? null : NaN })),
+  };
+}
+
+/** Rough panel rectangles: halves of the image below the title band. */
+function quadrants(img: Rgba) {
+  const w = img.width;
+  const h = img.height;
+  const xs = [[0, Math.floor(w / 2)], [Math.ceil(w / 2), w]] as const;
+  const ys = [[Math.floor(0.08 * h), Math.floor(0.5 * h)], [Math.ceil(0.55 * h), h]] as const;
+  return ys.flatMap(([y0, y1]) => xs.map(([x0, x1]) => ({ x0, y0, x1, y1 })));
+}
+
+describe('renderPng', () => {
+  it('returns a PNG (signature bytes) that decodes to the default size, at least 1200×800', async () => {
+    const png = renderPng({ title: 'Rosenbrock', fStar: 0, runs: RUNS });
+    expect([...png.subarray(0, 8)]).toEqual(PNG_SIGNATURE);
+    const img = await decodePng(png);
+    expect(img.width).toBeGreaterThanOrEqual(1200);
+    expect(img.height).toBeGreaterThanOrEqual(800);
+    expect([img.width, img.height]).toEqual([1400, 900]);
+  });
+
+  it('honours a requested size, down to 800×500, and rejects smaller or fractional sizes', async () => {
+    for (const [width, height] of [[1000, 640], [800, 500]] as const) {
+      const img = await decodePng(renderPng({ title: 't', runs: RUNS }, { width, height }));
+      expect([img.width, img.height]).toEqual([width, height]);
+    }
+    expect(() => renderPng({ title: 't', runs: RUNS }, { width: 799 })).toThrow(RangeError);
+    expect(() => renderPng({ title: 't', runs: RUNS }, { height: 499 })).toThrow(/height must be an integer in \[500/);
+    expect(() => renderPng({ title: 't', runs: RUNS }, { width: 1000.5 })).toThrow(RangeError);
+  });
+
+  it('is not blank: a white background with a substantial amount of drawing on it', async () => {
+    const img = await decodePng(renderPng({ title: 't', fStar: 0, runs: RUNS }));
+    let white = 0;
+    for (let i = 0; i < img.data.length; i += 4) {
+      if (img.data[i]! > 245 && img.data[i + 1]! > 245 && img.data[i + 2]! > 245) white++;
+    }
+    const total = img.width * img.height;
+    expect(white / total).toBeGreaterThan(0.5); // background is white, not transparent or black
+    expect((total - white) / total).toBeGreaterThan(0.02);
+  });
+
+  it('draws every run in every panel in its own colour (beyond its legend entry)', async () => {
+    const input: ReportInput = { title: 't', fStar: 0, runs: RUNS };
+    const full = await decodePng(renderPng(input));
+    const rects = quadrants(full);
+    for (let i = 0; i < RUNS.length; i++) {
+      const rgb = hexToRgb(seriesColor(i));
+      const runs = RUNS.map((r, j) => (j === i ? legendOnly(r) : r));
+      const baseline = await decodePng(renderPng({ ...input, runs }));
+      rects.forEach((rect, p) => {
+        const drawn = countColor(full, rgb, 10, rect);
+        const legend = countColor(baseline, rgb, 10, rect);
+        // Legend samples are a few dozen pixels; a drawn series is several hundred.
+        expect(legend, `run ${i} panel ${p} legend`).toBeGreaterThan(0);
+        expect(drawn - legend, `run ${i} panel ${p}`).toBeGreaterThan(300);
+      });
+    }
+  });
+
+  it('removing a run removes its colour and keeps the others', async () => {
+    const all = await decodePng(renderPng({ title: 't', fStar: 0, runs: RUNS }));
+    const two = await decodePng(renderPng({ title: 't', fStar: 0, runs: RUNS.slice(0, 2) }));
+    const third = hexToRgb(seriesColor(2));
+    expect(countColor(all, third)).toBeGreaterThan(500);
+    expect(countColor(two, third)).toBeLessThan(5);
+    for (const i of [0, 1]) expect(countColor(two, hexToRgb(seriesColor(i)))).toBeGreaterThan(500);
+  });
+
+  it('draws a single-row run (as a point marker)', async () => {
+    const lone: ReportRun = { label: 'lone', history: syntheticHistory({ n: 1, gap0: 1e-3 }) };
+    const input: ReportInput = { title: 't', fStar: 0, runs: [RUNS[0]!, lone] };
+    const withPoint = countColor(await decodePng(renderPng(input)), hexToRgb(seriesColor(1)));
+    const legend = countColor(await decodePng(renderPng({ ...input, runs: [RUNS[0]!, legendOnly(lone)] })), hexToRgb(seriesColor(1)));
+    expect(withPoint - legend).toBeGreaterThan(40); // two markers of radius 4 (f panels) at least
+  });
+
+  it('handles NaN/Infinity rows, zero gradients, all-equal f, empty histories and hostile titles without throwing', async () => {
+    const h = syntheticHistory({ n: 8 });
+    h[3] = { ...h[3]!, f: NaN, gnorm: Infinity, step: -Infinity };
+    h[5] = { ...h[5]!, gnorm: 0, step: 0 };
+    const flat = syntheticHistory({ n: 6, rate: 1 });
+    const inputs: ReportInput[] = [
+      { title: 'nan <&> "quotes"', fStar: 0, runs: [{ label: 'x<y>', history: h }] },
+      { title: 'flat', runs: [{ label: 'flat', history: flat }] },
+      { title: 'empty', runs: [{ label: 'none', history: [] }, { label: 'one', history: syntheticHistory({ n: 1 }) }] },
+      { title: 'all NaN', runs: [legendOnly(RUNS[1]!)] },
+    ];
+    for (const input of inputs) {
+      const img = await decodePng(renderPng(input, { width: 900, height: 600 }));
+      expect(img.width).toBe(900);
+    }
+  });
+
+  it('rejects an empty runs list with a clear error', () => {
+    expect(() => renderPng({ title: 't', runs: [] })).toThrow(/at least one run/);
+  });
+
+  it('renders long histories well under two seconds', () => {
+    const runs: ReportRun[] = [
+      { label: 'slow', history: syntheticHistory({ n: 5000, rate: 0.995 }) },
+      { label: 'tr', history: syntheticHistory({ n: 3000, rate: 0.99, trust: true }) },
+    ];
+    renderPng({ title: 'warm-up', runs: RUNS });
+    const t0 = performance.now();
+    renderPng({ title: 'long', runs });
+    expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
