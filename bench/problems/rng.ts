@@ -1,0 +1,36 @@
+/** Deterministic data for test problems and benchmarks: a seeded PRNG and samplers. */
+
+/** Mulberry32: a small deterministic PRNG returning floats in [0, 1). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** n uniform floats in [lo, hi). */
+export function uniform(r: () => number, n: number, lo = -1, hi = 1): Float64Array {
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[i] = lo + (hi - lo) * r();
+  return v;
+}
+
+/** n standard normal samples (Box–Muller). */
+export function normal(r: () => number, n: number): Float64Array {
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const u1 = Math.max(r(), 1e-300);
+    const u2 = r();
+    v[i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+  }
+  return v;
+}
+
+/** Rows of a row-major m×n buffer. */
+export function toRows(v: Float64Array, m: number, n: number): number[][] {
+  return Array.from({ length: m }, (_, i) => Array.from(v.subarray(i * n, (i + 1) * n)));
+}
