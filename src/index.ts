@@ -5,10 +5,12 @@
  * method of Tensor), then ask a driver for derivatives: t.grad(f)(x0), t.hessian(f)(x0), ….
  */
 import './trace/ops.js'; // installs the Tensor methods
+import './trace/linalg-ops.js'; // installs the linear-algebra Tensor methods
 
 export { Tensor } from './trace/tensor.js';
 export type { TensorLike, NestedArray, NdArrayLike } from './trace/tensor.js';
 export * from './trace/ops.js';
+export * from './trace/linalg-ops.js';
 export {
   grad,
   valueAndGrad,
@@ -24,5 +26,6 @@ export {
   type JacobianOptions,
 } from './ad/drivers.js';
 export { objective, type FlatObjective } from './ad/objective.js';
+export { clearCache } from './ad/program.js';
 export type { PointLike } from './ad/convert.js';
 export { TayoptError } from './errors.js';

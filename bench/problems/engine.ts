@@ -17,15 +17,18 @@ export function seedProblem(s: number, seed = 1) {
   const Xt = t.tensor(t.reshape(X, [s, s]));
   /** f as a tayopt function of the flat s·s vector W. */
   const f = (w: t.Tensor) => t.sum(t.exp(t.dot(Xt, t.reshape(w, [s, s]))));
+  // plain JS, written the fast way: X·W a row at a time with a contiguous inner loop
+  const Z = new Float64Array(s);
   /** Plain-JS value. */
   const value = (w: Float64Array): number => {
     let sum = 0;
     for (let i = 0; i < s; i++) {
-      for (let j = 0; j < s; j++) {
-        let z = 0;
-        for (let k = 0; k < s; k++) z += X[i * s + k]! * w[k * s + j]!;
-        sum += Math.exp(z);
+      Z.fill(0);
+      for (let k = 0; k < s; k++) {
+        const x = X[i * s + k]!;
+        for (let j = 0; j < s; j++) Z[j] += x * w[k * s + j]!;
       }
+      for (let j = 0; j < s; j++) sum += Math.exp(Z[j]!);
     }
     return sum;
   };
@@ -33,11 +36,14 @@ export function seedProblem(s: number, seed = 1) {
   const E = new Float64Array(s * s);
   const gradient = (w: Float64Array, g: Float64Array): number => {
     let sum = 0;
+    E.fill(0);
     for (let i = 0; i < s; i++) {
+      for (let k = 0; k < s; k++) {
+        const x = X[i * s + k]!;
+        for (let j = 0; j < s; j++) E[i * s + j] += x * w[k * s + j]!;
+      }
       for (let j = 0; j < s; j++) {
-        let z = 0;
-        for (let k = 0; k < s; k++) z += X[i * s + k]! * w[k * s + j]!;
-        const e = Math.exp(z);
+        const e = Math.exp(E[i * s + j]!);
         E[i * s + j] = e;
         sum += e;
       }

@@ -9,7 +9,7 @@ import { sizeOf } from '../utpm/utpm.js';
 
 export type Kind = 'number' | 'vector' | 'nested' | 'ndarray';
 
-/** A point given by the user: its shape, a private copy of its values, and its kind. */
+/** A point given by the user: its shape, its row-major values (read-only), and its kind. */
 export interface Point {
   shape: number[];
   values: Float64Array;
@@ -21,6 +21,8 @@ export type PointLike = number | readonly NestedArray[] | Float64Array | NdArray
 
 /** Reads a user point; throws a TayoptError naming `what` for anything else. */
 export function readPoint(x: unknown, what: string): Point {
+  // a Float64Array is used as is (never written); anything else is copied
+  if (x instanceof Float64Array) return { shape: [x.length], values: x, kind: 'vector' };
   const { shape, values } = toShapeAndValues(x, what);
   let kind: Kind;
   if (typeof x === 'number') kind = 'number';
@@ -38,6 +40,28 @@ export function readLike(x: unknown, shape: readonly number[], what: string): Fl
     throw new TayoptError(`${what}: shape [${p.shape.join(',')}] does not match [${shape.join(',')}]`);
   }
   return p.values;
+}
+
+let slab = new ArrayBuffer(0);
+let slabUsed = 0;
+const SLAB_BYTES = 1 << 16;
+const SMALL_BYTES = 2048;
+
+/**
+ * A zeroed Float64Array of length n for a result handed to the user. Small results are
+ * views into shared 64 KiB slabs: allocating a separate backing store for each (hundreds of
+ * nanoseconds, and GC pressure) would cost more than a small gradient itself.
+ */
+export function newResult(n: number): Float64Array {
+  const bytes = 8 * n;
+  if (bytes > SMALL_BYTES) return new Float64Array(n);
+  if (slabUsed + bytes > slab.byteLength) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabUsed = 0;
+  }
+  const a = new Float64Array(slab, slabUsed, n);
+  slabUsed += bytes;
+  return a;
 }
 
 /** Values laid out in the structure of `like`. */

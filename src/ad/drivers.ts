@@ -11,98 +11,121 @@
  *   vjp(g)(x, u)          uᵀ·J, structured like x
  *   taylor(f, x, v, k)    Taylor coefficients of s ↦ f(x + s·v) up to degree k
  *
- * Points may be numbers, number[], number[][], Float64Array or ndarray; see convert.ts for
- * how results are shaped. Misuse throws a TayoptError naming the driver.
+ * The first call for a function and input shape traces it; later calls replay compiled code
+ * (see program.ts for the rules, and `clearCache`). Points may be numbers, number[],
+ * number[][], Float64Array or ndarray; see convert.ts for how results are shaped. Misuse
+ * throws a TayoptError naming the driver.
  */
 import { TayoptError } from '../errors.js';
-import { interpret } from '../trace/interpret.js';
-import { Tape, Tensor, type Node } from '../trace/tensor.js';
-import { UTPM, fmtShape, sizeOf } from '../utpm/utpm.js';
-import { type Point, type PointLike, byShape, readLike, readPoint, rows, shapeLike } from './convert.js';
-import { backward } from './reverse.js';
+import type { Tensor } from '../trace/tensor.js';
+import type { UTPM } from '../utpm/utpm.js';
+import { type Point, type PointLike, byShape, newResult, readLike, readPoint, rows, shapeLike } from './convert.js';
+import { type Feed, type Program, type TensorFunction, block, directionBlock, evaluate, program } from './program.js';
 
-/** A function written with tayopt operations. */
-export type TensorFunction = (x: Tensor) => Tensor;
+export type { TensorFunction };
 
-export interface Traced {
-  tape: Tape;
-  x: Tensor;
-  y: Tensor;
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'number') return `the plain number ${v}`;
-  if (v === undefined) return 'undefined';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a plain array';
-  return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v;
-}
+const ONE = Float64Array.of(1);
 
 function checkFn(name: string, f: unknown): asserts f is TensorFunction {
-  if (typeof f !== 'function') throw new TayoptError(`${name}: expected a function, got ${describe(f)}`);
-}
-
-/** Records f at point x on a fresh tape. */
-export function trace(name: string, f: TensorFunction, x: Point): Traced {
-  const tape = new Tape();
-  const xt = tape.input(x.shape, x.values);
-  const y = f(xt) as unknown;
-  if (!(y instanceof Tensor)) {
-    throw new TayoptError(
-      `${name}: the function returned ${describe(y)}, not a tayopt Tensor — compute the result from the argument with tayopt operations (t.sum, t.mul, …)`,
-    );
-  }
-  return { tape, x: xt, y };
-}
-
-export interface GradTraced extends Traced {
-  g: Tensor;
-}
-
-/** Records f and its reverse sweep at x; f must return a single element. */
-export function traceGradient(name: string, f: TensorFunction, x: Point): GradTraced {
-  const t = trace(name, f, x);
-  if (t.y.size !== 1) {
-    throw new TayoptError(`${name}: the function must return a scalar, got shape ${fmtShape(t.y.shape)}`);
-  }
-  const seed = new Tensor([], Float64Array.of(1), null, -1);
-  const [g] = backward(t.tape, t.y, seed, [t.x]);
-  return { ...t, g: g! };
+  if (typeof f !== 'function') throw new TayoptError(`${name}: expected a function, got ${f === null ? 'null' : typeof f}`);
 }
 
 /**
- * Evaluates `out` of a traced graph at D with `count` directions on input `x`, in blocks of
- * directions small enough for memory; `fill(p, dir)` writes direction p into `dir` and
- * `take(value, p0, pcount)` receives each block's result.
+ * Runs `count` Taylor directions through a program in sweeps of at most `directionBlock`
+ * directions; `dir(p, buf)` writes global direction p, `take(values, p0, pc)` reads a sweep.
  */
-export function sweepDirections(
-  nodes: readonly Node[],
-  xId: number,
-  x0: Float64Array,
-  outId: number,
+export function sweep(
+  prog: Program,
+  outputs: readonly Tensor[],
   D: number,
   count: number,
-  fill: (p: number, dir: Float64Array) => void,
-  take: (value: UTPM, p0: number, pcount: number) => void,
+  x: Float64Array,
+  dirs: { x?: (p: number, d: Float64Array) => void; seed?: (p: number, d: Float64Array) => void; seedValue?: Float64Array },
+  take: (vals: UTPM[], p0: number, pc: number) => void,
 ): void {
-  let total = 0;
-  for (const n of nodes) total += sizeOf(n.shape);
-  const budget = 32e6; // numbers held at once (≈256 MB)
-  const block = Math.max(1, Math.min(count, Math.floor(budget / Math.max(1, total * (D - 1))) - 1));
-  const n = x0.length;
-  for (let p0 = 0; p0 < count; p0 += block) {
-    const pc = Math.min(block, count - p0);
-    const xin = new UTPM([...nodes[xId]!.shape], D, pc);
-    xin.data.set(x0);
-    for (let p = 0; p < pc; p++) fill(p0 + p, xin.data.subarray(xin.off(1, p), xin.off(1, p) + n));
-    const [v] = interpret(nodes, [outId], new Map([[xId, xin]]), D, pc);
-    take(v!, p0, pc);
+  const B = directionBlock(prog, D, count);
+  for (let p0 = 0; p0 < count; p0 += B) {
+    const pc = Math.min(B, count - p0);
+    // every sweep uses P = B (one compiled replay); unused directions stay zero
+    const feed: Feed = {
+      x,
+      xDir: dirs.x ? (p, d) => p < pc && dirs.x!(p0 + p, d) : undefined,
+      seed: dirs.seedValue,
+      seedDir: dirs.seed ? (p, d) => p < pc && dirs.seed!(p0 + p, d) : undefined,
+    };
+    take(evaluate(prog, outputs, D, B, feed), p0, pc);
   }
 }
 
-/** Degree-1 coefficient of direction p of a value (zeros when it is a constant). */
-function coef(v: UTPM, d: number, p: number): Float64Array {
-  return d < v.D ? v.data.subarray(v.off(d, p), v.off(d, p) + v.size) : new Float64Array(v.size);
+/**
+ * f(x) with ∇f(x) written into `g` (flat, length n). The first call traces (and compiles the
+ * D = 1 replay for later calls); later calls replay, reading x and writing g in place.
+ */
+export function valueAndGradInto(name: string, f: TensorFunction, x: Point, g: Float64Array): number {
+  const { prog, fresh } = program(name, 'grad', f, x.shape, x.values);
+  if (fresh || !prog.gradReplay) {
+    prog.prepareGradReplay(); // compiles for later calls (replayable programs only)
+    g.set(prog.adjoint!._v);
+    return prog.y._v[0]!;
+  }
+  const { r, ky, ka } = prog.gradReplay;
+  r.bindInput(0, x.values);
+  r.bindInput(1, ONE);
+  const bound = ka >= 0 && r.bindOutput(ka, g);
+  r.run();
+  if (ka < 0) g.set(prog.adjoint!._v);
+  else if (!bound) g.set(r.outputs[ka]!.data.subarray(0, g.length));
+  const value = ky >= 0 ? r.outputs[ky]!.data[0]! : prog.y._v[0]!;
+  r.unbind();
+  return value;
+}
+
+/** f(x) and ∇f(x) as a new array. */
+export function valueAndGradFlat(name: string, f: TensorFunction, x: Point): { value: number; grad: Float64Array } {
+  const grad = newResult(x.values.length);
+  return { value: valueAndGradInto(name, f, x, grad), grad };
+}
+
+/** Writes ∇²f(x)·v into `out` (flat) by one forward-over-reverse sweep. */
+export function hvpInto(name: string, f: TensorFunction, x: Point, v: Float64Array, out: Float64Array): void {
+  const { prog } = program(name, 'grad', f, x.shape, x.values);
+  const adj = prog.adjoint!;
+  if (!prog.traced(adj)) {
+    out.fill(0);
+    return;
+  }
+  if (!prog.replayable) {
+    const [g] = evaluate(prog, [adj], 2, 1, { x: x.values, xDir: (_p, d) => d.set(v), seed: ONE });
+    out.set(block(g!, 1, 0));
+    return;
+  }
+  const r = (prog.hvpReplay ??= prog.replay([adj], 2, 1));
+  const xin = r.inputs[0]!;
+  const n = xin.size;
+  xin.data.set(x.values);
+  xin.data.set(v, n);
+  r.run();
+  const g = r.outputs[0]!;
+  if (g.D < 2) out.fill(0);
+  else out.set(g.data.subarray(n, 2 * n));
+}
+
+/** ∇²f(x)·v as a new array. */
+export function hvpFlat(name: string, f: TensorFunction, x: Point, v: Float64Array): Float64Array {
+  const out = newResult(v.length);
+  hvpInto(name, f, x, v, out);
+  return out;
+}
+
+/** Row-major Hessian by forward-over-reverse: direction p of the adjoint is H·e_p. */
+export function hessianFlat(name: string, f: TensorFunction, x: Point): Float64Array {
+  const n = x.values.length;
+  const H = new Float64Array(n * n);
+  const { prog } = program(name, 'grad', f, x.shape, x.values);
+  sweep(prog, [prog.adjoint!], 2, n, x.values, { x: (p, d) => (d[p] = 1), seedValue: ONE }, ([g], p0, pc) => {
+    for (let p = 0; p < pc; p++) H.set(block(g!, 1, p), (p0 + p) * n);
+  });
+  return H;
 }
 
 // -------------------------------------------------------------------------- drivers
@@ -117,8 +140,8 @@ export function grad(f: TensorFunction, options: GradOptions = {}): (x: PointLik
   checkFn('grad', f);
   return (x0) => {
     const x = readPoint(x0, 'grad: point');
-    if (options.mode === 'forward') return shapeLike(x, forwardGradient('grad', f, x).grad);
-    return shapeLike(x, traceGradient('grad', f, x).g._v.slice());
+    if (options.mode === 'forward') return shapeLike(x, forwardGradient('grad', f, x));
+    return shapeLike(x, valueAndGradFlat('grad', f, x).grad);
   };
 }
 
@@ -127,22 +150,26 @@ export function valueAndGrad(f: TensorFunction): (x: PointLike) => { value: numb
   checkFn('valueAndGrad', f);
   return (x0) => {
     const x = readPoint(x0, 'valueAndGrad: point');
-    const t = traceGradient('valueAndGrad', f, x);
-    return { value: t.y._v[0]!, grad: shapeLike(x, t.g._v.slice()) };
+    const r = valueAndGradFlat('valueAndGrad', f, x);
+    return { value: r.value, grad: shapeLike(x, r.grad) };
   };
 }
 
-function forwardGradient(name: string, f: TensorFunction, x: Point): { value: number; grad: Float64Array } {
-  const t = trace(name, f, x);
-  if (t.y.size !== 1) throw new TayoptError(`${name}: the function must return a scalar, got shape ${fmtShape(t.y.shape)}`);
+function scalarProgram(name: string, f: TensorFunction, x: Point): Program {
+  const { prog } = program(name, 'value', f, x.shape, x.values);
+  if (prog.y.size !== 1) throw new TayoptError(`${name}: the function must return a scalar, got shape [${prog.y.shape.join(',')}]`);
+  return prog;
+}
+
+/** Gradient by forward mode: n directions e_i at degree 2. */
+function forwardGradient(name: string, f: TensorFunction, x: Point): Float64Array {
+  const prog = scalarProgram(name, f, x);
   const n = x.values.length;
   const g = new Float64Array(n);
-  if (t.y._tape === t.tape) {
-    sweepDirections(t.tape.nodes, t.x._id, x.values, t.y._id, 2, n, (p, dir) => (dir[p] = 1), (v, p0, pc) => {
-      for (let p = 0; p < pc; p++) g[p0 + p] = coef(v, 1, p)[0]!;
-    });
-  }
-  return { value: t.y._v[0]!, grad: g };
+  sweep(prog, [prog.y], 2, n, x.values, { x: (p, d) => (d[p] = 1) }, ([y], p0, pc) => {
+    for (let p = 0; p < pc; p++) g[p0 + p] = block(y!, 1, p)[0]!;
+  });
+  return g;
 }
 
 /** ∇²f(x)·v by one forward-over-reverse sweep (Taylor degree 2 through the adjoint graph). */
@@ -151,14 +178,7 @@ export function hvp(f: TensorFunction): (x: PointLike, v: PointLike) => unknown 
   return (x0, v0) => {
     const x = readPoint(x0, 'hvp: point');
     const v = readLike(v0, x.shape, 'hvp: direction');
-    const t = traceGradient('hvp', f, x);
-    const out = new Float64Array(v.length);
-    if (t.g._tape === t.tape) {
-      sweepDirections(t.tape.nodes, t.x._id, x.values, t.g._id, 2, 1, (_p, dir) => dir.set(v), (val) =>
-        out.set(coef(val, 1, 0)),
-      );
-    }
-    return shapeLike(x, out);
+    return shapeLike(x, hvpFlat('hvp', f, x, v));
   };
 }
 
@@ -176,21 +196,9 @@ export function hessian(f: TensorFunction, options: HessianOptions = {}): (x: Po
   return (x0) => {
     const x = readPoint(x0, 'hessian: point');
     const n = x.values.length;
-    const H = options.mode === 'forward' ? forwardHessian(f, x) : reverseHessian(f, x);
+    const H = options.mode === 'forward' ? forwardHessian(f, x) : hessianFlat('hessian', f, x);
     return rows(H, n, n);
   };
-}
-
-/** Row-major Hessian by forward-over-reverse: block (1, p) of the adjoint is H·e_p. */
-export function reverseHessian(f: TensorFunction, x: Point, name = 'hessian'): Float64Array {
-  const n = x.values.length;
-  const H = new Float64Array(n * n);
-  const t = traceGradient(name, f, x);
-  if (t.g._tape !== t.tape) return H;
-  sweepDirections(t.tape.nodes, t.x._id, x.values, t.g._id, 2, n, (p, dir) => (dir[p] = 1), (v, p0, pc) => {
-    for (let p = 0; p < pc; p++) H.set(coef(v, 1, p), (p0 + p) * n);
-  });
-  return H;
 }
 
 /**
@@ -199,28 +207,23 @@ export function reverseHessian(f: TensorFunction, x: Point, name = 'hessian'): F
  */
 function forwardHessian(f: TensorFunction, x: Point): Float64Array {
   const n = x.values.length;
-  const t = trace('hessian', f, x);
-  if (t.y.size !== 1) throw new TayoptError(`hessian: the function must return a scalar, got shape ${fmtShape(t.y.shape)}`);
+  const prog = scalarProgram('hessian', f, x);
   const H = new Float64Array(n * n);
-  if (t.y._tape !== t.tape) return H;
-  // direction p < n is e_p; beyond, pairs (i, j), i < j, in order
+  // direction p < n is e_p; beyond, the pairs (i, j), i < j, in order
   const pairs: [number, number][] = [];
   for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) pairs.push([i, j]);
   const q = new Float64Array(n + pairs.length);
-  sweepDirections(
-    t.tape.nodes, t.x._id, x.values, t.y._id, 3, q.length,
-    (p, dir) => {
-      if (p < n) dir[p] = 1;
-      else {
-        const [i, j] = pairs[p - n]!;
-        dir[i] = 1;
-        dir[j] = 1;
-      }
-    },
-    (v, p0, pc) => {
-      for (let p = 0; p < pc; p++) q[p0 + p] = coef(v, 2, p)[0]!;
-    },
-  );
+  const dir = (p: number, d: Float64Array) => {
+    if (p < n) d[p] = 1;
+    else {
+      const [i, j] = pairs[p - n]!;
+      d[i] = 1;
+      d[j] = 1;
+    }
+  };
+  sweep(prog, [prog.y], 3, q.length, x.values, { x: dir }, ([y], p0, pc) => {
+    for (let p = 0; p < pc; p++) q[p0 + p] = block(y!, 2, p)[0]!;
+  });
   for (let i = 0; i < n; i++) H[i * n + i] = 2 * q[i]!;
   pairs.forEach(([i, j], k) => {
     const h = q[n + k]! - q[i]! - q[j]!;
@@ -240,35 +243,24 @@ export function jacobian(g: TensorFunction, options: JacobianOptions = {}): (x: 
   checkFn('jacobian', g);
   return (x0) => {
     const x = readPoint(x0, 'jacobian: point');
-    const t = trace('jacobian', g, x);
     const n = x.values.length;
-    const m = t.y.size;
+    const { prog: fwd } = program('jacobian', 'value', g, x.shape, x.values);
+    const m = fwd.y.size;
     const J = new Float64Array(m * n);
-    if (t.y._tape !== t.tape) return rows(J, m, n);
     const mode = options.mode ?? (n <= m ? 'forward' : 'reverse');
     if (mode === 'forward') {
-      sweepDirections(t.tape.nodes, t.x._id, x.values, t.y._id, 2, n, (p, dir) => (dir[p] = 1), (v, p0, pc) => {
+      sweep(fwd, [fwd.y], 2, n, x.values, { x: (p, d) => (d[p] = 1) }, ([y], p0, pc) => {
         for (let p = 0; p < pc; p++) {
-          const col = coef(v, 1, p);
+          const col = block(y!, 1, p);
           for (let i = 0; i < m; i++) J[i * n + p0 + p] = col[i]!;
         }
       });
     } else {
-      // the adjoint graph is linear in the seed u: Taylor directions on u give rows of J
-      const u = t.tape.input(t.y.shape, new Float64Array(m));
-      const [xbar] = backward(t.tape, t.y, u, [t.x]);
-      if (xbar!._tape === t.tape) {
-        const nodes = t.tape.nodes;
-        for (let p0 = 0; p0 < m; p0 += 256) {
-          const pc = Math.min(256, m - p0);
-          const xin = new UTPM(t.x.shape, 2, pc);
-          xin.data.set(x.values);
-          const uin = new UTPM(t.y.shape, 2, pc);
-          for (let p = 0; p < pc; p++) uin.data[uin.off(1, p) + p0 + p] = 1;
-          const [v] = interpret(nodes, [xbar!._id], new Map([[t.x._id, xin], [u._id, uin]]), 2, pc);
-          for (let p = 0; p < pc; p++) J.set(coef(v!, 1, p), (p0 + p) * n);
-        }
-      }
+      // the adjoint graph is linear in the cotangent u: Taylor directions on u give rows of J
+      const { prog } = program('jacobian', 'vjp', g, x.shape, x.values);
+      sweep(prog, [prog.adjoint!], 2, m, x.values, { seed: (p, d) => (d[p] = 1), seedValue: new Float64Array(m) }, ([a], p0, pc) => {
+        for (let p = 0; p < pc; p++) J.set(block(a!, 1, p), (p0 + p) * n);
+      });
     }
     return rows(J, m, n);
   };
@@ -280,14 +272,9 @@ export function jvp(g: TensorFunction): (x: PointLike, v: PointLike) => unknown 
   return (x0, v0) => {
     const x = readPoint(x0, 'jvp: point');
     const v = readLike(v0, x.shape, 'jvp: direction');
-    const t = trace('jvp', g, x);
-    let out = new Float64Array(t.y.size);
-    if (t.y._tape === t.tape) {
-      sweepDirections(t.tape.nodes, t.x._id, x.values, t.y._id, 2, 1, (_p, dir) => dir.set(v), (val) => {
-        out = coef(val, 1, 0).slice();
-      });
-    }
-    return byShape(t.y.shape, out);
+    const { prog } = program('jvp', 'value', g, x.shape, x.values);
+    const [y] = evaluate(prog, [prog.y], 2, 1, { x: x.values, xDir: (_p, d) => d.set(v) });
+    return byShape(prog.y.shape, block(y!, 1, 0).slice());
   };
 }
 
@@ -296,10 +283,10 @@ export function vjp(g: TensorFunction): (x: PointLike, u: PointLike) => unknown 
   checkFn('vjp', g);
   return (x0, u0) => {
     const x = readPoint(x0, 'vjp: point');
-    const t = trace('vjp', g, x);
-    const u = readLike(u0, t.y.shape, 'vjp: cotangent');
-    const [xbar] = backward(t.tape, t.y, new Tensor(t.y.shape, u, null, -1), [t.x]);
-    return shapeLike(x, xbar!._v.slice());
+    const { prog } = program('vjp', 'vjp', g, x.shape, x.values);
+    const u = readLike(u0, prog.y.shape, 'vjp: cotangent');
+    const [a] = evaluate(prog, [prog.adjoint!], 1, 1, { x: x.values, seed: u });
+    return shapeLike(x, a!.data.slice(0, a!.size));
   };
 }
 
@@ -312,14 +299,8 @@ export function taylor(f: TensorFunction, x0: PointLike, v0: PointLike, degree: 
   if (!Number.isInteger(degree) || degree < 0) throw new TayoptError(`taylor: degree must be a non-negative integer, got ${degree}`);
   const x = readPoint(x0, 'taylor: point');
   const v = readLike(v0, x.shape, 'taylor: direction');
-  const t = trace('taylor', f, x);
+  const { prog } = program('taylor', 'value', f, x.shape, x.values);
   const D = degree + 1;
-  const coeffs: Float64Array[] = [t.y._v.slice()];
-  if (t.y._tape === t.tape && D > 1) {
-    sweepDirections(t.tape.nodes, t.x._id, x.values, t.y._id, D, 1, (_p, dir) => dir.set(v), (val) => {
-      for (let d = 1; d < D; d++) coeffs.push(coef(val, d, 0).slice());
-    });
-  }
-  while (coeffs.length < D) coeffs.push(new Float64Array(t.y.size));
-  return coeffs.map((c) => byShape(t.y.shape, c));
+  const [y] = evaluate(prog, [prog.y], D, 1, { x: x.values, xDir: (_p, d) => d.set(v) });
+  return Array.from({ length: D }, (_, d) => byShape(prog.y.shape, block(y!, d, 0).slice()));
 }

@@ -1,13 +1,12 @@
 /**
  * An objective for the solvers from a function written with tayopt operations: value,
  * gradient, Hessian-vector product and Hessian on flat Float64Arrays (row-major in the shape
- * of x0), with exact derivatives from the AD engine.
+ * of x0), with exact derivatives from compiled replays of one traced graph.
  */
 import { TayoptError } from '../errors.js';
-import { interpret } from '../trace/interpret.js';
-import { UTPM } from '../utpm/utpm.js';
-import { type PointLike, readPoint } from './convert.js';
-import { type TensorFunction, reverseHessian, trace, traceGradient } from './drivers.js';
+import { type Point, type PointLike, readPoint } from './convert.js';
+import { hessianFlat, hvpInto, valueAndGradFlat, valueAndGradInto } from './drivers.js';
+import { type TensorFunction, evaluate, program } from './program.js';
 
 /** Derivative oracles on flat vectors (structurally the solvers' ObjectiveFunctions). */
 export interface FlatObjective {
@@ -20,6 +19,8 @@ export interface FlatObjective {
   hessian(x: Float64Array, out: Float64Array): void;
 }
 
+const ONE = Float64Array.of(1);
+
 /**
  * Wraps `f` for the solvers. `x0` fixes the variable's shape (number, vector, matrix, …).
  * Throws a TayoptError when f does not return a scalar tensor at x0.
@@ -29,38 +30,27 @@ export function objective(f: TensorFunction, x0: PointLike): FlatObjective {
   const p0 = readPoint(x0, 'objective: x0');
   const shape = p0.shape;
   const n = p0.values.length;
-  const at = (x: Float64Array) => {
+  const at = (x: Float64Array): Point => {
     if (x.length !== n) throw new TayoptError(`objective: x has ${x.length} elements, expected ${n}`);
     return { shape, values: x, kind: p0.kind };
   };
-  // validate once: scalar output
-  traceGradient('objective', f, p0);
+  valueAndGradFlat('objective', f, p0); // traces once and checks that f returns a scalar
   return {
     n,
     shape,
     value(x) {
-      return trace('objective', f, at(x)).y._v[0]!;
+      const { prog, fresh } = program('objective', 'grad', f, shape, at(x).values);
+      if (fresh) return prog.y._v[0]!;
+      return evaluate(prog, [prog.y], 1, 1, { x, seed: ONE })[0]!.data[0]!;
     },
     valueAndGrad(x, g) {
-      const t = traceGradient('objective', f, at(x));
-      g.set(t.g._v);
-      return t.y._v[0]!;
+      return valueAndGradInto('objective', f, at(x), g);
     },
     hvp(x, v, out) {
-      const t = traceGradient('objective', f, at(x));
-      if (t.g._tape !== t.tape) {
-        out.fill(0);
-        return;
-      }
-      const xin = new UTPM(shape, 2, 1);
-      xin.data.set(x);
-      xin.data.set(v, n);
-      const [r] = interpret(t.tape.nodes, [t.g._id], new Map([[t.x._id, xin]]), 2, 1);
-      if (r!.D < 2) out.fill(0);
-      else out.set(r!.data.subarray(n, 2 * n));
+      hvpInto('objective', f, at(x), v, out);
     },
     hessian(x, out) {
-      out.set(reverseHessian(f, at(x), 'objective'));
+      out.set(hessianFlat('objective', f, at(x)));
     },
   };
 }
