@@ -6,8 +6,8 @@
  * - Non-finite x or y (NaN, ±Infinity) is skipped: the point is not drawn.
  * - Every y axis is logarithmic. A finite y ≤ 0 (f − f* at or below zero, a zero gradient,
  *   a zero step) is drawn at the panel's *floor*: one decade below the smallest positive y
- *   in that panel (1e-16 if the panel has none). The panel title says so when it happens,
- *   so the floor is never mistaken for a measured value.
+ *   in that panel (1e-16 if the panel has none). The panel subtitle says so when it
+ *   happens, so the floor is never mistaken for a measured value.
  * - f* unknown: panels 1–2 plot f − f̂ with f̂ = the smallest finite f over all runs, so
  *   the runs share one reference. The row(s) attaining f̂ give 0 and are drawn at the floor.
  * - Panel 2's x axis is cumulative ngev + nhvp: gradient evaluations plus Hessian-vector
@@ -165,7 +165,7 @@ function applyFloor(raw: RawSeries[]): { series: SeriesData[]; floor: number | n
   let floor = FALLBACK_FLOOR;
   if (minPositive < Infinity) {
     floor = Number(`1e${Math.floor(Math.log10(minPositive)) - 1}`);
-    // Below the smallest subnormal the power of ten underflows to 0: draw at the minimum.
+    // A decade below the smallest subnormal underflows to 0: draw at the minimum instead.
     if (!(floor > 0)) floor = minPositive;
   }
   const series = raw.map((s) => ({

@@ -23,6 +23,7 @@ import type { PngOptions, ReportInput } from './types.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, SubTitle);
 
+/** Default PNG size in px. */
 export const DEFAULT_WIDTH = 1400;
 export const DEFAULT_HEIGHT = 900;
 const MIN_WIDTH = 800;
@@ -33,7 +34,7 @@ const TITLE_HEIGHT = 48;
 type XY = { x: number; y: number };
 
 /** Pixel radius of point markers: visible for short series, none for long ones. */
-export function pointRadius(n: number): number {
+function pointRadius(n: number): number {
   return n <= 1 ? 4 : n <= 40 ? 2.5 : 0;
 }
 
