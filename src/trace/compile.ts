@@ -22,6 +22,7 @@ import { TayoptError } from '../errors.js';
 import { ELEMENTWISE_CODE } from './codegen-ops.js';
 import { erf0, sigmoid0, softplus0 } from '../utpm/series.js';
 import type { Region } from '../utpm/primitive.js';
+import { gemmStrided } from '../utpm/matmul.js';
 import { primitive } from '../utpm/table.js';
 import { UTPM, sizeOf, stridesOf } from '../utpm/utpm.js';
 import type { Node } from './tensor.js';
@@ -766,38 +767,6 @@ function concatRegions(shapes: readonly (readonly number[])[], axis: number): Re
     at += s[axis]!;
     return r;
   });
-}
-
-/**
- * C[co + i·n + j] += Σ_l A[ao + i·ai + l·al] · B[bo + l·bl + j·bj] for an m×n result and
- * inner dimension k: a matrix product on strided views (transposes and slices included).
- */
-export function gemmStrided(
-  A: Float64Array, ao: number, ai: number, al: number,
-  B: Float64Array, bo: number, bl: number, bj: number,
-  C: Float64Array, co: number, m: number, n: number, k: number,
-): void {
-  if (bj === 1) {
-    for (let i = 0; i < m; i++) {
-      const ci = co + i * n;
-      const a0 = ao + i * ai;
-      for (let l = 0; l < k; l++) {
-        const a = A[a0 + l * al]!;
-        const b0 = bo + l * bl;
-        for (let j = 0; j < n; j++) C[ci + j] += a * B[b0 + j]!;
-      }
-    }
-    return;
-  }
-  for (let i = 0; i < m; i++) {
-    const a0 = ao + i * ai;
-    for (let j = 0; j < n; j++) {
-      const b0 = bo + j * bj;
-      let s = 0;
-      for (let l = 0; l < k; l++) s += A[a0 + l * al]! * B[b0 + l * bl]!;
-      C[co + i * n + j] += s;
-    }
-  }
 }
 
 /**

@@ -4,7 +4,9 @@
  * index map applied block by block. Constant inputs (D = 1) contribute only to degree 0.
  */
 import type { Region } from './primitive.js';
-import { UTPM, sizeOf, stridesOf } from './utpm.js';
+import { UTPM, stridedIndex, stridesOf } from './utpm.js';
+
+export { stridedIndex };
 
 /**
  * Calls fn(outOffset, inOffsets) for every coefficient block of `out`; an input that does not
@@ -61,26 +63,6 @@ export function transposeIndex(shape: readonly number[], perm: readonly number[]
     perm.map((p) => shape[p]!),
     perm.map((p) => inStr[p]!),
   );
-}
-
-/** Flat offsets Σ i_k·strides[k] over the row-major enumeration of `shape`. */
-export function stridedIndex(shape: readonly number[], strides: readonly number[]): Int32Array {
-  const n = sizeOf(shape);
-  const idx = new Int32Array(n);
-  const nd = shape.length;
-  const counter = new Array<number>(nd).fill(0);
-  let cur = 0;
-  for (let k = 0; k < n; k++) {
-    idx[k] = cur;
-    for (let ax = nd - 1; ax >= 0; ax--) {
-      counter[ax]!++;
-      cur += strides[ax]!;
-      if (counter[ax]! < shape[ax]!) break;
-      cur -= strides[ax]! * shape[ax]!;
-      counter[ax] = 0;
-    }
-  }
-  return idx;
 }
 
 /**

@@ -13,8 +13,40 @@ export interface MatmulParams {
 }
 
 /**
- * C[m×n] += op(A)[m×k] · op(B)[k×n] on flat row-major buffers at the given offsets.
- * A is stored m×k (or k×m when ta), B is k×n (or n×k when tb).
+ * C[co + i·n + j] += Σ_l A[ao + i·ai + l·al] · B[bo + l·bl + j·bj] for an m×n result and
+ * inner dimension k: a matrix product on strided views (transposes and slices included).
+ */
+export function gemmStrided(
+  A: Float64Array, ao: number, ai: number, al: number,
+  B: Float64Array, bo: number, bl: number, bj: number,
+  C: Float64Array, co: number, m: number, n: number, k: number,
+): void {
+  if (bj === 1) {
+    for (let i = 0; i < m; i++) {
+      const ci = co + i * n;
+      const a0 = ao + i * ai;
+      for (let l = 0; l < k; l++) {
+        const a = A[a0 + l * al]!;
+        const b0 = bo + l * bl;
+        for (let j = 0; j < n; j++) C[ci + j] += a * B[b0 + j]!;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    const a0 = ao + i * ai;
+    for (let j = 0; j < n; j++) {
+      const b0 = bo + j * bj;
+      let s = 0;
+      for (let l = 0; l < k; l++) s += A[a0 + l * al]! * B[b0 + l * bl]!;
+      C[co + i * n + j] += s;
+    }
+  }
+}
+
+/**
+ * C[m×n] += op(A)·op(B) on flat row-major buffers at the given offsets, where A is stored
+ * m×k (k×m when ta) and B is k×n (n×k when tb).
  */
 export function gemmAcc(
   A: Float64Array, ao: number, ta: boolean,
@@ -22,43 +54,7 @@ export function gemmAcc(
   C: Float64Array, co: number,
   m: number, n: number, k: number,
 ): void {
-  if (!ta && !tb) {
-    for (let i = 0; i < m; i++) {
-      const ci = co + i * n;
-      for (let l = 0; l < k; l++) {
-        const a = A[ao + i * k + l]!;
-        const bl = bo + l * n;
-        for (let j = 0; j < n; j++) C[ci + j] += a * B[bl + j]!;
-      }
-    }
-  } else if (ta && !tb) {
-    for (let l = 0; l < k; l++) {
-      const bl = bo + l * n;
-      for (let i = 0; i < m; i++) {
-        const a = A[ao + l * m + i]!;
-        const ci = co + i * n;
-        for (let j = 0; j < n; j++) C[ci + j] += a * B[bl + j]!;
-      }
-    }
-  } else if (!ta && tb) {
-    for (let i = 0; i < m; i++) {
-      const ai = ao + i * k;
-      for (let j = 0; j < n; j++) {
-        const bj = bo + j * k;
-        let s = 0;
-        for (let l = 0; l < k; l++) s += A[ai + l]! * B[bj + l]!;
-        C[co + i * n + j] += s;
-      }
-    }
-  } else {
-    for (let i = 0; i < m; i++) {
-      for (let j = 0; j < n; j++) {
-        let s = 0;
-        for (let l = 0; l < k; l++) s += A[ao + l * m + i]! * B[bo + j * k + l]!;
-        C[co + i * n + j] += s;
-      }
-    }
-  }
+  gemmStrided(A, ao, ta ? 1 : k, ta ? m : 1, B, bo, tb ? 1 : n, tb ? k : 1, C, co, m, n, k);
 }
 
 export const matmul: Primitive = {
@@ -82,6 +78,9 @@ export const matmul: Primitive = {
     const m = out.shape[0]!;
     const n = out.shape[1]!;
     const k = p.ta ? a.shape[0]! : a.shape[1]!;
+    // op(A)[i,l] = A[i·ai + l·al], op(B)[l,j] = B[l·bl + j·bj]
+    const [ai, al] = p.ta ? [1, m] : [k, 1];
+    const [bl, bj] = p.tb ? [1, k] : [n, 1];
     out.data.fill(0);
     for (let d = 0; d < out.D; d++) {
       const np = d === 0 ? 1 : out.P;
@@ -89,7 +88,7 @@ export const matmul: Primitive = {
         const co = out.off(d, pp);
         for (let q = 0; q <= d; q++) {
           if (q >= a.D || d - q >= b.D) continue;
-          gemmAcc(a.data, a.off(q, pp), p.ta, b.data, b.off(d - q, pp), p.tb, out.data, co, m, n, k);
+          gemmStrided(a.data, a.off(q, pp), ai, al, b.data, b.off(d - q, pp), bl, bj, out.data, co, m, n, k);
         }
       }
     }

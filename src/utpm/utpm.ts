@@ -105,30 +105,36 @@ export function broadcastShapes(a: readonly number[], b: readonly number[]): num
   return out;
 }
 
-/**
- * For each element of `outShape` (row-major), the flat index of the element of `inShape`
- * that broadcasts onto it. `inShape` must broadcast to `outShape`.
- */
-export function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array {
-  const n = sizeOf(outShape);
+/** Flat offsets Σ i_k·strides[k] over the row-major enumeration of `shape`. */
+export function stridedIndex(shape: readonly number[], strides: readonly number[]): Int32Array {
+  const n = sizeOf(shape);
   const idx = new Int32Array(n);
-  const nd = outShape.length;
-  const pad = nd - inShape.length;
-  const inStr = stridesOf(inShape);
-  // effective stride per output axis: 0 where the input broadcasts
-  const eff = new Array<number>(nd).fill(0);
-  for (let i = 0; i < inShape.length; i++) eff[i + pad] = inShape[i] === 1 ? 0 : inStr[i]!;
+  const nd = shape.length;
   const counter = new Array<number>(nd).fill(0);
   let cur = 0;
   for (let k = 0; k < n; k++) {
     idx[k] = cur;
     for (let ax = nd - 1; ax >= 0; ax--) {
       counter[ax]!++;
-      cur += eff[ax]!;
-      if (counter[ax]! < outShape[ax]!) break;
-      cur -= eff[ax]! * outShape[ax]!;
+      cur += strides[ax]!;
+      if (counter[ax]! < shape[ax]!) break;
+      cur -= strides[ax]! * shape[ax]!;
       counter[ax] = 0;
     }
   }
   return idx;
+}
+
+/**
+ * For each element of `outShape` (row-major), the flat index of the element of `inShape`
+ * that broadcasts onto it. `inShape` must broadcast to `outShape`.
+ */
+export function broadcastIndex(inShape: readonly number[], outShape: readonly number[]): Int32Array {
+  const pad = outShape.length - inShape.length;
+  const inStr = stridesOf(inShape);
+  // stride 0 along axes where the input broadcasts
+  return stridedIndex(
+    outShape,
+    outShape.map((_, ax) => (ax < pad || inShape[ax - pad] === 1 ? 0 : inStr[ax - pad]!)),
+  );
 }

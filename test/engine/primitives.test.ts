@@ -458,3 +458,51 @@ describe('degree-1 and degree-2 coefficients match central differences of the pr
     expect(relErr(y.data.slice(8, 12), c2, 1)).toBeLessThan(1e-5);
   });
 });
+
+describe('composite operations (mean, dot, outer, stack, at, set) at D ∈ {1,2,4}, P ∈ {1,3}', () => {
+  // traced on a tape and evaluated by the interpreter; the truth is polynomial arithmetic on
+  // the input's own coefficient series
+  for (const D of DS) {
+    for (const P of PS) {
+      test(`D=${D} P=${P}`, async () => {
+        const t = await import('../../src/index.js');
+        const { Tape } = await import('../../src/trace/tensor.js');
+        const { interpret } = await import('../../src/trace/interpret.js');
+        const r = rng(1000 + 10 * D + P);
+        const x = randomUTPM([9], D, P, r);
+        const tape = new Tape();
+        const xt = tape.input([9], x.data.slice(0, 9));
+        const u = t.slice(xt, [0, 3]);
+        const v = t.slice(xt, [3, 6]);
+        const M = t.reshape(t.slice(xt, [0, 6]), [2, 3]);
+        const outs = {
+          mean: t.mean(M, 1),
+          dotvv: t.dot(u, v),
+          dotmv: t.dot(M, t.slice(xt, [6, 9])),
+          outer: t.outer(u, v),
+          stack: t.stack([u, v], 1),
+          at: t.at(M, 1, 2),
+          set: t.set(xt, [4], t.mul(t.at(xt, 0), 2)),
+        };
+        const names = Object.keys(outs) as (keyof typeof outs)[];
+        const vals = interpret(tape.nodes, names.map((k) => outs[k]._id), new Map([[xt._id, x]]), D, P);
+        const got = Object.fromEntries(names.map((k, i) => [k, vals[i]!]));
+        for (let p = 0; p < P; p++) {
+          const s = (i: number) => series(x, i, p, D);
+          const add = (a: number[], b: number[]) => a.map((c, k) => c + b[k]!);
+          const near = (u_: UTPM, i: number, want: number[]) => expect(relErr(series(u_, i, p, D), want, 1)).toBeLessThan(1e-14);
+          for (let i = 0; i < 2; i++) near(got.mean!, i, add(add(s(3 * i), s(3 * i + 1)), s(3 * i + 2)).map((c) => c / 3));
+          near(got.dotvv!, 0, [0, 1, 2].map((k) => conv(s(k), s(3 + k), D)).reduce(add));
+          for (let i = 0; i < 2; i++) near(got.dotmv!, i, [0, 1, 2].map((k) => conv(s(3 * i + k), s(6 + k), D)).reduce(add));
+          for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) near(got.outer!, 3 * i + j, conv(s(i), s(3 + j), D));
+          for (let i = 0; i < 3; i++) {
+            near(got.stack!, 2 * i, s(i));
+            near(got.stack!, 2 * i + 1, s(3 + i));
+          }
+          near(got.at!, 0, s(5));
+          for (let i = 0; i < 9; i++) near(got.set!, i, i === 4 ? s(0).map((c) => 2 * c) : s(i));
+        }
+      });
+    }
+  }
+});
