@@ -14,7 +14,7 @@ import { TayoptError } from '../errors.js';
 import { asymmetry, cholFactor, EPS, luFactor, luSingularPivot, symPart } from '../utpm/linalg/kernels.js';
 import { eyeValues, rowsRegion } from '../utpm/linalg/util.js';
 import { fmtShape } from '../utpm/utpm.js';
-import { reshape } from './ops.js';
+import { installMethods, reshape } from './ops.js';
 import { Tensor, lift, record, type TensorLike } from './tensor.js';
 
 /** Relative asymmetry max|A_ij − A_ji| / max|A_ij| above which a matrix counts as non-symmetric. */
@@ -340,12 +340,4 @@ const METHODS: Record<string, (x: Tensor, ...rest: never[]) => unknown> = {
   solve, solveTriangular, inv, det, slogdet, cholesky, qr, eigh, eigvalsh, trace, norm, diag, triu, tril,
 };
 
-for (const [name, fn] of Object.entries(METHODS)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...rest: never[]) {
-      return fn(this, ...rest);
-    },
-    writable: true,
-    configurable: true,
-  });
-}
+installMethods(METHODS);

@@ -432,15 +432,20 @@ const METHODS: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
   transpose, broadcastTo, slice, at, set,
 };
 
-for (const [name, fn] of Object.entries(METHODS)) {
-  Object.defineProperty(Tensor.prototype, name, {
-    value: function (this: Tensor, ...rest: never[]) {
-      return fn(this, ...rest);
-    },
-    writable: true,
-    configurable: true,
-  });
+/** Installs free functions `fn(x, …rest)` as Tensor methods `x.name(…rest)`. */
+export function installMethods(methods: Record<string, (x: Tensor, ...rest: never[]) => unknown>): void {
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(Tensor.prototype, name, {
+      value: function (this: Tensor, ...rest: never[]) {
+        return fn(this, ...rest);
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
 }
+
+installMethods(METHODS);
 Object.defineProperty(Tensor.prototype, 'T', {
   get(this: Tensor) {
     return transpose(this);

@@ -4,6 +4,7 @@
  */
 import { TayoptError } from '../errors.js';
 import { ELEMENTWISE } from './elementwise.js';
+import { LINALG } from './linalg/index.js';
 import { matmul } from './matmul.js';
 import type { Primitive } from './primitive.js';
 import { REDUCTIONS } from './reduce.js';
@@ -19,7 +20,7 @@ export function register(...prims: Primitive[]): void {
   }
 }
 
-register(...ELEMENTWISE, ...REDUCTIONS, ...SHAPE_OPS, matmul);
+register(...ELEMENTWISE, ...REDUCTIONS, ...SHAPE_OPS, matmul, ...LINALG);
 
 /** The primitive called `name`; throws a TayoptError for an unknown name. */
 export function primitive(name: string): Primitive {
