@@ -719,35 +719,31 @@ export function compile(
   const zero = [...new Set(zeroInit)].map((b) => `B${b}.fill(0);`);
   const body = [...prologue, ...zero, ...code, ...epilogue].join('\n');
   const bindable = [...new Set([...inputBufs, ...outputBufs])].filter((b) => b >= 0 && !wrapped.has(b) && !constBufs.has(b));
+  // buffers that callers may rebind (D = 1 inputs and outputs) are parameters of the replay
+  // function — locals for the JIT; everything else is a constant of its closure
+  const params = bindable.map((b) => `B${b}`);
   const header =
-    bufs.map((_, k) => `let B${k} = bufs[${k}];`).join('\n') + '\n' + env.map((_, k) => `const E${k} = env[${k}];`).join('\n');
+    bufs.map((_, k) => (bindable.includes(k) ? '' : `const B${k} = bufs[${k}];`)).filter((l) => l !== '').join('\n') +
+    '\n' +
+    env.map((_, k) => `const E${k} = env[${k}];`).join('\n');
   const helpers = 'const SIG = sigmoid0, SP = softplus0, ERF = erf0;';
-  const bindSrc = `function bind(k, a) { switch (k) { ${bindable.map((b) => `case ${b}: B${b} = a; return;`).join(' ')} } }`;
-  const source = `${header}\n${helpers}\n${bindSrc}\nfunction replay() {\n${body}\n}\nreturn { replay, bind };`;
-  const made = new Function('bufs', 'env', 'sigmoid0', 'softplus0', 'erf0', source)(bufs, env, sigmoid0, softplus0, erf0) as {
-    replay: () => void;
-    bind: (k: number, a: Float64Array) => void;
-  };
-  const run = made.replay;
+  const source = `${header}\n${helpers}\nfunction replay(${params.join(', ')}) {\n${body}\n}\nfunction run() { replay(${bindable.map((b) => `cur[${b}]`).join(', ')}); }\nreturn run;`;
+  const cur = bufs.slice();
+  const run = new Function('bufs', 'env', 'cur', 'sigmoid0', 'softplus0', 'erf0', source)(bufs, env, cur, sigmoid0, softplus0, erf0) as () => void;
   const canBind = new Set(bindable);
   const bindInput = (k: number, a: Float64Array): void => {
     const b = inputBufs[k]!;
-    if (inputs[k]!.data !== bufs[b]) {
-      inputs[k]!.data.set(a);
-      return;
-    }
-    if (b >= 0 && D === 1 && canBind.has(b) && a.length === bufSize[b]) made.bind(b, a);
+    if (b >= 0 && D === 1 && canBind.has(b) && inputs[k]!.data === bufs[b] && a.length === bufSize[b]) cur[b] = a;
     else inputs[k]!.data.set(a);
   };
   const bindOutput = (k: number, a: Float64Array): boolean => {
     const b = outputBufs[k]!;
-    if (outputs[k]!.data !== bufs[b]) return false;
-    if (b < 0 || D !== 1 || !canBind.has(b) || a.length !== bufSize[b] || inputBufs.includes(b)) return false;
-    made.bind(b, a);
+    if (b < 0 || D !== 1 || !canBind.has(b) || outputs[k]!.data !== bufs[b] || a.length !== bufSize[b] || inputBufs.includes(b)) return false;
+    cur[b] = a;
     return true;
   };
   const unbind = (): void => {
-    for (const b of bindable) made.bind(b, bufs[b]!);
+    for (const b of bindable) cur[b] = bufs[b]!;
   };
   return { D, P, inputs, outputs, run, bytes, source, bindInput, bindOutput, unbind };
 }
