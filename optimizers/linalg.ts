@@ -78,27 +78,50 @@ export function normInfMatrix(A: Float64Array, n: number): number {
 }
 
 /**
- * Modified Cholesky by diagonal shift (Nocedal & Wright, Algorithm 3.3): finds the smallest τ in
- * the sequence 0, τ₀, 2τ₀, 4τ₀, … such that A + τI factors with pivots above a relative floor, so
- * that the Newton direction −(A + τI)⁻¹g descends even when A is indefinite or singular.
- * Writes the factor into `L`; returns τ, or NaN when A contains non-finite entries.
+ * Modified Cholesky factorization by a diagonally scaled shift: L·Lᵀ = A + τ·D with
+ * D = diag(|a_jj|) (zero diagonals replaced by the largest one), τ = 0 if A factors with every
+ * pivot above 10⁻¹² of its diagonal, else the first of 10⁻⁸, 10⁻⁷, … that does. The Newton
+ * direction −(A + τD)⁻¹g then descends even where A is indefinite or singular, and is the
+ * exact Newton step wherever A is safely positive definite. Scaling the shift by the diagonal
+ * makes τ invariant under rescaling of the variables (Levenberg–Marquardt style): a uniform
+ * shift τI sized by ‖A‖ (Nocedal & Wright, Algorithm 3.3) all but stops the iteration on badly
+ * scaled problems (Powell's and Brown's, MGH 3 and 4), while per-pivot modifications
+ * (Gill–Murray–Wright) leave near-singular directions nearly unmodified and produce huge steps
+ * on over-parameterized least squares. Writes the factor into `L`; returns τ, or NaN when A
+ * has non-finite entries. `d` is scratch of length n.
  */
-export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array): number {
-  const scale = normInfMatrix(A, n);
-  if (!Number.isFinite(scale)) return NaN;
-  // A relative pivot floor keeps near-singular factors (which would produce enormous steps from
-  // rounding noise) out; the shift that replaces them is tiny compared with ‖A‖.
-  const floor = 1e-12 * Math.max(scale, 1e-300);
-  let minDiag = Infinity;
-  for (let i = 0; i < n; i++) minDiag = Math.min(minDiag, A[i * n + i]!);
-  const beta = Math.max(1e-3 * scale, 1e-8);
-  let tau = minDiag > floor ? 0 : beta - minDiag;
-  if (scale === 0) tau = 1;
-  for (let attempt = 0; attempt < 200; attempt++) {
-    if (cholesky(A, n, tau, L, floor) < 0) return tau;
-    tau = Math.max(2 * tau, beta);
+export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array, d: Float64Array): number {
+  let dmax = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) if (!Number.isFinite(A[i * n + j]!)) return NaN;
+    dmax = Math.max(dmax, Math.abs(A[i * n + i]!));
+  }
+  if (dmax === 0) dmax = 1;
+  for (let i = 0; i < n; i++) d[i] = Math.abs(A[i * n + i]!) || dmax;
+  for (let tau = 0; tau <= 1e12; tau = tau === 0 ? 1e-8 : tau * 10) {
+    if (factorScaledShift(A, n, tau, d, L)) return tau;
   }
   return NaN;
+}
+
+/** Cholesky of A + τ·diag(d) requiring each pivot to exceed 10⁻¹²·(a_jj + τd_j). */
+function factorScaledShift(A: Float64Array, n: number, tau: number, d: Float64Array, L: Float64Array): boolean {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    const diag = A[rj + j]! + tau * d[j]!;
+    let s = diag;
+    for (let k = 0; k < j; k++) s -= L[rj + k]! * L[rj + k]!;
+    if (!(s > 1e-12 * Math.abs(diag)) || !Number.isFinite(s)) return false;
+    const r = Math.sqrt(s);
+    L[rj + j] = r;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = A[ri + j]!;
+      for (let k = 0; k < j; k++) t -= L[ri + k]! * L[rj + k]!;
+      L[ri + j] = t / r;
+    }
+  }
+  return true;
 }
 
 /**

@@ -160,7 +160,7 @@ export function runSolver<S extends SolverState>(
           `line search failed: no acceptable step along the search direction${detail}; f may be at the limit of floating-point precision, or the gradient may be wrong`,
         );
       case 'nonFinite':
-        return finish('nonFinite', `objective returned NaN/Infinity at every trial step${detail}; returning the last finite iterate`);
+        return finish('nonFinite', `non-finite values (NaN/Infinity) could not be avoided${detail}; returning the last finite iterate`);
       case 'noProgress':
         return finish('noProgress', `no further progress possible${detail}; f may be at the limit of floating-point precision`);
       default:

@@ -29,3 +29,12 @@ export { objective, type FlatObjective } from './ad/objective.js';
 export { clearCache } from './ad/program.js';
 export type { PointLike } from './ad/convert.js';
 export { TayoptError } from './errors.js';
+export {
+  minimize,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type MethodName,
+  type Bounds,
+  type PlainFunction,
+} from '../optimizers/index.js';
+export type { ObjectiveFunctions, HistoryEntry } from '../optimizers/types.js';

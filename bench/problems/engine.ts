@@ -5,6 +5,7 @@
  * (value and gradient) for the benchmarks' baselines.
  */
 import * as t from '../../src/index.js';
+import { networkProblem } from './nn.js';
 import { normal, rng } from './rng.js';
 
 // ---------------------------------------------------------------- the seed: sum(exp(X·W))
@@ -63,20 +64,16 @@ export function seedProblem(s: number, seed = 1) {
 // ---------------------------------------------------------------- the tanh network
 
 /**
- * A 2-layer network: 50 samples × 10 features, 15 tanh hidden units, linear output; the
- * parameters p (181) are W1 (10×15, row-major), b1 (15), w2 (15), b2 (1). Targets come from
- * a fixed "teacher" network plus small noise. f(p) = mean((tanh(X·W1 + b1)·w2 + b2 − y)²).
+ * The seed's network (see nn.ts for the problem: 50 samples × 10 features, 15 tanh hidden
+ * units, linear output, MSE, 181 parameters) with a plain-JS value and a hand-written
+ * gradient for the benchmarks.
  */
-export function tanhNetwork(seed = 2013, samples = 50, features = 10, hidden = 15) {
-  const r = rng(seed);
-  const m = samples;
-  const d = features;
-  const h = hidden;
-  const n = d * h + h + h + 1;
-  const X = normal(r, m * d);
-  const teacher = normal(r, n).map((v) => v * 0.5);
-  const y = new Float64Array(m);
-  const z = new Float64Array(m * h);
+export function tanhNetwork() {
+  const prob = networkProblem();
+  const { X, y, n } = prob;
+  const m = prob.samples;
+  const d = prob.features;
+  const h = prob.hidden;
   const a = new Float64Array(m * h);
   const predict = (p: Float64Array, out: Float64Array): void => {
     for (let i = 0; i < m; i++) {
@@ -84,30 +81,12 @@ export function tanhNetwork(seed = 2013, samples = 50, features = 10, hidden = 1
       for (let j = 0; j < h; j++) {
         let s = p[d * h + j]!;
         for (let k = 0; k < d; k++) s += X[i * d + k]! * p[k * h + j]!;
-        z[i * h + j] = s;
         const t_ = Math.tanh(s);
         a[i * h + j] = t_;
         o += t_ * p[d * h + h + j]!;
       }
       out[i] = o;
     }
-  };
-  predict(teacher, y);
-  const noise = normal(r, m);
-  for (let i = 0; i < m; i++) y[i] += 0.05 * noise[i]!;
-  const p0 = normal(r, n).map((v) => v * 0.3);
-
-  const Xt = t.tensor(t.reshape(X, [m, d]));
-  const yt = t.tensor(y);
-  /** f as a tayopt function of the flat parameter vector. */
-  const f = (p: t.Tensor) => {
-    const W1 = t.reshape(t.slice(p, [0, d * h]), [d, h]);
-    const b1 = t.slice(p, [d * h, d * h + h]);
-    const w2 = t.slice(p, [d * h + h, d * h + 2 * h]);
-    const b2 = t.at(p, n - 1);
-    const hid = t.tanh(t.add(t.dot(Xt, W1), b1));
-    const out = t.add(t.dot(hid, w2), b2);
-    return t.mean(t.square(t.sub(out, yt)));
   };
   const pred = new Float64Array(m);
   /** Plain-JS value. */
@@ -137,7 +116,7 @@ export function tanhNetwork(seed = 2013, samples = 50, features = 10, hidden = 1
     }
     return s / m;
   };
-  return { n, X, y, p0, f, value, gradient };
+  return { n, X, y, p0: Float64Array.from(prob.x0), f: prob.objective, value, gradient };
 }
 
 // ---------------------------------------------------------------- extended Rosenbrock

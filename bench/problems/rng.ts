@@ -19,15 +19,28 @@ export function uniform(r: () => number, n: number, lo = -1, hi = 1): Float64Arr
   return v;
 }
 
-/** n standard normal samples (Box–Muller). */
+/** A generator of standard normal deviates (Box–Muller, both halves used) over `uniform`. */
+export function normals(uniform: () => number): () => number {
+  let spare: number | null = null;
+  return () => {
+    if (spare !== null) {
+      const s = spare;
+      spare = null;
+      return s;
+    }
+    let u = 0;
+    while (u === 0) u = uniform();
+    const v = uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    spare = r * Math.sin(2 * Math.PI * v);
+    return r * Math.cos(2 * Math.PI * v);
+  };
+}
+
+/** n standard normal samples. */
 export function normal(r: () => number, n: number): Float64Array {
-  const v = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const u1 = Math.max(r(), 1e-300);
-    const u2 = r();
-    v[i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
-  }
-  return v;
+  const g = normals(r);
+  return Float64Array.from({ length: n }, g);
 }
 
 /** Rows of a row-major m×n buffer. */

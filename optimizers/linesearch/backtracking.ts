@@ -26,7 +26,9 @@ export function backtracking(options: BacktrackingOptions = {}): LineSearch {
     let prevT = NaN;
     let prevF = NaN;
     let sawNonFinite = false;
-    for (let evals = 1; evals <= maxEval; evals++) {
+    let evals = 0;
+    while (evals < maxEval) {
+      evals++;
       const f = fn.value(t);
       if (!Number.isFinite(f)) {
         sawNonFinite = true;
@@ -58,7 +60,7 @@ export function backtracking(options: BacktrackingOptions = {}): LineSearch {
       t = Math.min(Math.max(next, 0.1 * t), 0.5 * t);
       if (!(t > 0)) break;
     }
-    return { status: sawNonFinite ? 'nonFinite' : 'noDecrease', alpha: 0, phi: phi0, slope: slope0, evals: maxEval };
+    return { status: sawNonFinite ? 'nonFinite' : 'noDecrease', alpha: 0, phi: phi0, slope: slope0, evals };
   }
 
   return { name: 'backtracking', usesSlope: false, search };

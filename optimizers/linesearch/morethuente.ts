@@ -11,7 +11,10 @@
  *
  * Beyond the paper: a trial with a non-finite φ or φ' (e.g. the log of a negative number after
  * a long step) caps the step below that trial and halves it toward the best point, so a search
- * recovers from such regions; it only reports `nonFinite` if no finite decrease is found.
+ * recovers from such regions; it only reports `nonFinite` if no finite decrease is found. And
+ * near a minimizer, where f changes at the level of its rounding error, steps are also
+ * accepted by Hager and Zhang's approximate Wolfe conditions, which lean on the (exact)
+ * slopes instead of f differences — this is what lets a run reach a tight gtol.
  */
 import type { LineFunction, LineSearch, LineSearchResult } from './types.js';
 
@@ -24,6 +27,11 @@ export interface MoreThuenteOptions {
   xtol?: number;
   /** Maximum number of φ evaluations (default 30). */
   maxEval?: number;
+  /**
+   * Relative noise level ε of f below which the approximate Wolfe conditions may accept a
+   * step: φ(α) ≤ φ(0) + ε|φ(0)| with the slope conditions (default 1e-12; 0 disables).
+   */
+  approxTol?: number;
 }
 
 /**
@@ -136,13 +144,16 @@ export function moreThuente(options: MoreThuenteOptions = {}): LineSearch {
   const c2 = options.c2 ?? 0.9;
   const xtol = options.xtol ?? 1e-12;
   const maxEval = options.maxEval ?? 30;
+  const approx = options.approxTol ?? 1e-12;
   const xtrapLower = 1.1;
   const xtrapUpper = 4;
 
   function search(fn: LineFunction, phi0: number, slope0: number, alpha0: number, alphaMax: number): LineSearchResult {
     if (!(slope0 < 0)) return { status: 'notDescent', alpha: 0, phi: phi0, slope: slope0, evals: 0 };
     const gtest = c1 * slope0;
+    const noise = approx * Math.abs(phi0);
     const I: Interval = { x: 0, fx: phi0, dx: slope0, y: 0, fy: phi0, dy: slope0, bracketed: false };
+    const J: Interval = { ...I };
     let stage1 = true;
     let capMax = alphaMax; // lowered by non-finite trials
     let t = Math.min(Math.max(alpha0, 0), capMax);
@@ -176,21 +187,25 @@ export function moreThuente(options: MoreThuenteOptions = {}): LineSearch {
       }
       const ftest = phi0 + t * gtest;
       if (ft <= ftest && Math.abs(dt) <= -c2 * slope0) return finish('converged', t, ft, dt);
+      // Approximate Wolfe (Hager & Zhang 2005): where f differences drown in rounding, exact
+      // slopes still tell a good step — the curvature condition plus φ'(α) ≤ (1 − 2c1)|φ'(0)|
+      // is sufficient decrease for a quadratic φ — so accept it when both the change of f and
+      // the change the slope predicts (α|φ'(0)|) are at the noise level of f.
+      if (Math.abs(ft - phi0) <= noise && -t * slope0 <= 10 * noise && Math.abs(dt) <= -c2 * slope0 && dt <= (2 * c1 - 1) * slope0)
+        return finish('converged', t, ft, dt);
       // A step at the cap that still decreases steeply: the cap is the best we may do.
       if (t === capMax && ft <= ftest && dt <= gtest) return finish('armijo', t, ft, dt);
       if (stage1 && ft <= ftest && dt >= Math.min(c1, c2) * slope0) stage1 = false;
 
       if (stage1 && ft <= I.fx && ft > ftest) {
         // Interpolate the auxiliary function ψ, whose values/slopes are shifted by the linear term.
-        const J: Interval = {
-          x: I.x,
-          fx: I.fx - I.x * gtest,
-          dx: I.dx - gtest,
-          y: I.y,
-          fy: I.fy - I.y * gtest,
-          dy: I.dy - gtest,
-          bracketed: I.bracketed,
-        };
+        J.x = I.x;
+        J.fx = I.fx - I.x * gtest;
+        J.dx = I.dx - gtest;
+        J.y = I.y;
+        J.fy = I.fy - I.y * gtest;
+        J.dy = I.dy - gtest;
+        J.bracketed = I.bracketed;
         const next = safeguardedStep(J, t, ft - t * gtest, dt - gtest, lo, hi);
         I.x = J.x;
         I.fx = J.fx + J.x * gtest;

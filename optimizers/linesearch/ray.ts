@@ -19,12 +19,37 @@ export class Ray implements LineFunction {
   private d: Float64Array;
   private alphaAt = NaN;
   private gradValid = false;
+  private lower: Float64Array | null = null;
+  private upper: Float64Array | null = null;
 
   constructor(private readonly obj: Objective) {
     this.xt = new Float64Array(obj.n);
     this.gt = new Float64Array(obj.n);
     this.x = this.xt;
     this.d = this.gt;
+  }
+
+  /**
+   * Keeps every trial point inside [lower, upper] by projection. L-BFGS-B caps its steps at the
+   * feasible maximum; the projection only removes the last-bit rounding of x + α·d at a bound,
+   * where the objective may be undefined (a log barrier, say).
+   */
+  setBounds(lower: Float64Array, upper: Float64Array): void {
+    this.lower = lower;
+    this.upper = upper;
+  }
+
+  private point(alpha: number): void {
+    addScaled(this.xt, this.x, alpha, this.d);
+    const lo = this.lower;
+    const hi = this.upper;
+    if (lo && hi) {
+      const xt = this.xt;
+      for (let i = 0; i < xt.length; i++) {
+        if (xt[i]! < lo[i]!) xt[i] = lo[i]!;
+        else if (xt[i]! > hi[i]!) xt[i] = hi[i]!;
+      }
+    }
   }
 
   /** Points the ray at x along d (both kept by reference; do not modify during a search). */
@@ -36,7 +61,7 @@ export class Ray implements LineFunction {
   }
 
   value(alpha: number): number {
-    addScaled(this.xt, this.x, alpha, this.d);
+    this.point(alpha);
     this.ft = this.obj.value(this.xt);
     this.alphaAt = alpha;
     this.gradValid = false;
@@ -44,7 +69,7 @@ export class Ray implements LineFunction {
   }
 
   valueAndSlope(alpha: number): number {
-    addScaled(this.xt, this.x, alpha, this.d);
+    this.point(alpha);
     this.ft = this.obj.valueAndGrad(this.xt, this.gt);
     this.slope = dot(this.gt, this.d);
     this.alphaAt = alpha;

@@ -37,9 +37,16 @@ export function initDescentState(obj: Objective, x0: Float64Array): DescentState
 
 /**
  * Searches along state.d from state.x starting with step alpha0 (never beyond alphaMax) and
- * moves to the accepted point. On failure the state is left unchanged.
+ * moves to the accepted point. On failure the state is left unchanged. `gnormOf` measures
+ * stationarity (‖g‖∞ by default; the projected gradient under bounds).
  */
-export function lineSearchStep(state: DescentState, ls: LineSearch, alpha0: number, alphaMax = Infinity): StepReport {
+export function lineSearchStep(
+  state: DescentState,
+  ls: LineSearch,
+  alpha0: number,
+  alphaMax = Infinity,
+  gnormOf: (x: Float64Array, g: Float64Array) => number = (_x, g) => normInf(g),
+): StepReport {
   const slope0 = dot(state.g, state.d);
   if (!(slope0 < 0)) {
     const why = Number.isFinite(slope0) ? 'the search direction is not a descent direction' : 'the search direction is not finite';
@@ -49,17 +56,25 @@ export function lineSearchStep(state: DescentState, ls: LineSearch, alpha0: numb
   ray.reset(state.x, state.d);
   const res = ls.search(ray, state.f, slope0, alpha0, alphaMax);
   if (!isAcceptable(res.status)) {
-    if (res.status === 'nonFinite') return { status: 'nonFinite', step: 0, detail: 'along the search direction' };
+    if (res.status === 'nonFinite') return { status: 'nonFinite', step: 0, detail: 'at every trial step along the search direction' };
     return { status: 'lineSearchFailed', step: 0, detail: `${ls.name}: ${res.status} after ${res.evals} evaluations` };
   }
   const f = ray.settle(res.alpha);
   if (!Number.isFinite(f) || !allFinite(ray.gt))
-    return { status: 'nonFinite', step: 0, detail: 'gradient at the accepted step' };
+    return { status: 'nonFinite', step: 0, detail: 'in the gradient at the accepted step' };
+  // A step that leaves x in place, or does not lower f (beyond the rounding level that the
+  // approximate Wolfe conditions tolerate) without lowering the gradient, is no progress:
+  // report it rather than iterate in place.
+  const gnorm = gnormOf(ray.xt, ray.gt);
+  const progress = f < state.f || (f <= state.f + 1e-12 * Math.abs(state.f) && gnorm < state.gnorm);
+  let moved = false;
+  for (let i = 0; i < state.x.length && !moved; i++) moved = ray.xt[i] !== state.x[i];
+  if (!progress || !moved) return { status: 'lineSearchFailed', step: 0, detail: 'the accepted step does not decrease f' };
   sub(state.s, ray.xt, state.x);
   sub(state.y, ray.gt, state.g);
   state.x.set(ray.xt);
   state.g.set(ray.gt);
   state.f = f;
-  state.gnorm = normInf(state.g);
+  state.gnorm = gnorm;
   return { status: 'accepted', step: norm2(state.s) };
 }

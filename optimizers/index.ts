@@ -1,0 +1,22 @@
+/**
+ * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
+ * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
+ */
+export { minimize, type MinimizeOptions, type MinimizeResult, type MethodName, type Bounds, type PlainFunction } from './minimize.js';
+export type { ObjectiveFunctions, HistoryEntry } from './types.js';
+export { Objective } from './objective.js';
+export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';
+export type { LineSearch, LineFunction, LineSearchResult, LineSearchStatus } from './linesearch/types.js';
+export { moreThuente, type MoreThuenteOptions } from './linesearch/morethuente.js';
+export { backtracking, type BacktrackingOptions } from './linesearch/backtracking.js';
+export type { TrustRegionSubproblem, SubproblemFactory, QuadraticModel, SubproblemResult } from './subproblem/types.js';
+export { steihaug } from './subproblem/steihaug.js';
+export { moreSorensenSubproblem, moreSorensen } from './subproblem/more-sorensen.js';
+export { dogleg } from './subproblem/dogleg.js';
+export { gltr } from './subproblem/gltr.js';
+export { lbfgs } from './methods/lbfgs.js';
+export { lbfgsb, projectedGradientNorm } from './methods/lbfgsb.js';
+export { bfgs } from './methods/bfgs.js';
+export { newton } from './methods/newton.js';
+export { newtonCg } from './methods/newtoncg.js';
+export { trustRegion } from './methods/trustregion.js';
