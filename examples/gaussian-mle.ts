@@ -99,7 +99,6 @@ export function negLogLikelihood(Y: readonly (readonly number[])[]): (theta: Ten
 
 /** Solves (H + λI)·p = −g for the smallest λ in {0, 1e-8·s, 1e-7·s, …} giving a positive definite matrix. */
 function dampedNewtonStep(H: number[][], g: Float64Array): { p: Float64Array; damping: number } {
-  const n = g.length;
   const s = Math.max(1e-12, ...H.map((row, i) => Math.abs(row[i]!)));
   for (let lambda = 0; ; lambda = lambda === 0 ? 1e-8 * s : 10 * lambda) {
     // symmetrize: forward-over-reverse Hessians are symmetric only to rounding

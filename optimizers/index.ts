@@ -2,7 +2,7 @@
  * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
-export { minimize, type MinimizeOptions, type MinimizeResult, type MethodName, type Bounds, type PlainFunction } from './minimize.js';
+export { minimize, METHOD_NAMES, type MinimizeOptions, type MinimizeResult, type MethodName, type Bounds, type PlainFunction } from './minimize.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
 export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';

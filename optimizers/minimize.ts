@@ -38,7 +38,8 @@ export type MethodName =
   | 'dogleg'
   | 'trust-krylov';
 
-const METHODS: readonly MethodName[] = [
+/** Every method name minimize() accepts ('lbfgsb' is L-BFGS with bounds). */
+export const METHOD_NAMES: readonly MethodName[] = [
   'auto',
   'lbfgs',
   'lbfgsb',
@@ -301,7 +302,7 @@ export function minimize(
 ): MinimizeResult {
   if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
   const method0 = options.method ?? 'auto';
-  if (!METHODS.includes(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHODS.join(', ')}`);
+  if (!METHOD_NAMES.includes(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
   const { values: x, shape } = flattenPoint(x0);
   const n = x.length;
   if (n === 0) throw new TayoptError('minimize: x0 has no elements');

@@ -1,6 +1,6 @@
 /** Writing a report file: format by extension, atomic replace. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { renderHtml } from './html.js';
 import { renderPng } from './png.js';
@@ -38,7 +38,7 @@ export async function writeReport(path: string, input: ReportInput, options: Png
   const bytes: Buffer | string = format === 'png' ? renderPng(input, options) : renderHtml(input);
   const target = resolve(path);
   const dir = dirname(target);
-  await mkdir(dir, { recursive: true });
+  await ensureDirectory(dir);
   const tmp = join(dir, `.${basename(target)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     await writeFile(tmp, bytes, { flag: 'wx' });
@@ -47,4 +47,24 @@ export async function writeReport(path: string, input: ReportInput, options: Png
     await unlink(tmp).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. (Node 20's recursive mkdir never
+ * returns for a path it cannot create under a special file system such as /proc/x.)
+ * Rejects with ENOTDIR when a component is a file.
+ */
+export async function ensureDirectory(dir: string): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+    throw Object.assign(new Error(`${dir} is not a folder`), { code: 'ENOTDIR' });
+  } catch (e) {
+    if ((e as { code?: string }).code !== 'ENOENT') throw e;
+  }
+  const parent = dirname(dir);
+  if (parent === dir) throw Object.assign(new Error('no such file system root'), { code: 'ENOENT' });
+  await ensureDirectory(parent);
+  await mkdir(dir).catch((e: { code?: string }) => {
+    if (e.code !== 'EEXIST') throw e;
+  });
 }

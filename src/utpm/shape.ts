@@ -182,7 +182,7 @@ const sliceUpdate: Primitive = {
       }
     }
   },
-  pullback(b, g, _y, xs, r: Region, needs) {
+  pullback(b, g, _y, _xs, r: Region, needs) {
     return [
       needs[0] ? b.b.apply('slice_update', [g, b.zeros(r.count)], r) : null,
       needs[1] ? b.slice(g, r) : null,

@@ -1,0 +1,183 @@
+/**
+ * What the commands share: errors and exit codes, loading a problem with the CLI's checks,
+ * option validation, and number formatting.
+ */
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { objective, type FlatObjective, TayoptError } from '../../src/index.js';
+import { ioReason, loadProblem } from '../../src/problem/load.js';
+import { ProblemError } from '../../src/problem/source.js';
+import type { Problem } from '../../src/problem/types.js';
+import { type ReportInput, reportFormat, writeReport } from '../../src/report/index.js';
+import { METHOD_NAMES, type MethodName } from '../../optimizers/index.js';
+
+/** Exit codes: 0 converged, 1 stopped without converging, 2 bad input, 3 internal error. */
+export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3 } as const;
+
+/** A command-line mistake (bad option value, unknown method): exit code 2. */
+export class UsageError extends TayoptError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** The methods `--method` accepts, in the order the help lists them. */
+export const METHODS: readonly MethodName[] = METHOD_NAMES.filter((m) => m !== 'lbfgsb');
+
+/** Methods that honour bounds ('auto' picks L-BFGS-B when there are bounds). */
+export const BOUND_METHODS: ReadonlySet<string> = new Set(['auto', 'lbfgs', 'lbfgsb']);
+
+/** Checks a method name; `where` names its source (`--method`, `file:3:5: options.method`). */
+export function checkMethod(m: string, where: string): MethodName {
+  if (m === 'lbfgsb') return 'lbfgsb';
+  if (!(METHODS as readonly string[]).includes(m)) {
+    throw new UsageError(`${where}: unknown method "${m}"; the methods are ${METHODS.join(', ')}`);
+  }
+  return m as MethodName;
+}
+
+/** A positive finite number option (`--gtol`). */
+export function positive(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = typeof v === 'number' ? v : Number(v);
+  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a positive number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  return x;
+}
+
+/** A non-negative number option that may be 0 (`--ftol`). */
+export function nonNegative(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = typeof v === 'number' ? v : Number(v);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a non-negative number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  return x;
+}
+
+/** A non-negative integer option (`--max-iter`). */
+export function count(v: unknown, flag: string): number | undefined {
+  if (v === undefined) return undefined;
+  const x = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(x) || x < 0) throw new UsageError(`${flag} must be a non-negative integer, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  return x;
+}
+
+/**
+ * Checks `--report PATH` before any work, so a bad extension or an unwritable place never
+ * costs a solve: the format must be known, and the nearest existing folder on the path must
+ * be a writable folder (missing folders are created when the report is written).
+ */
+export async function checkReportPath(path: unknown): Promise<string | undefined> {
+  if (path === undefined) return undefined;
+  if (typeof path !== 'string' || path === '') throw new UsageError('--report needs a file name ending in .png or .html');
+  try {
+    reportFormat(path);
+  } catch {
+    throw new UsageError(`--report: cannot tell the report format of "${path}"; use a name ending in .png or .html`);
+  }
+  let dir = dirname(resolve(path));
+  for (;;) {
+    try {
+      const s = await stat(dir);
+      if (!s.isDirectory()) throw new UsageError(`--report: cannot write "${path}": ${dir} is not a folder`);
+      await access(dir, constants.W_OK).catch((e) => {
+        throw new UsageError(`--report: cannot write "${path}": ${ioReason(e)}`);
+      });
+      break;
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ENOENT') throw e;
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+  }
+  return path;
+}
+
+/**
+ * Writes the convergence report; a file-system failure is reported as bad input (exit 2:
+ * the path cannot be written), and writeReport's atomic rename leaves no partial file.
+ */
+export async function saveReport(path: string, input: ReportInput): Promise<void> {
+  try {
+    await writeReport(path, input);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') throw new UsageError(`cannot write the report "${path}": ${ioReason(e)}`);
+    throw e;
+  }
+}
+
+/** Loads the problem file named on the command line. */
+export async function load(file: unknown): Promise<Problem> {
+  if (typeof file !== 'string' || file === '') throw new UsageError('missing the problem file');
+  return loadProblem(file);
+}
+
+/** The engine's objective on flat vectors for a problem. */
+export function flatObjective(problem: Problem): FlatObjective {
+  return objective(problem.f, problem.x0);
+}
+
+/** `x0` clipped into the bounds (what the bounded solver starts from). */
+export function feasibleStart(problem: Problem): Float64Array {
+  const x = problem.x0.slice();
+  if (problem.bounds) {
+    const { lower, upper } = problem.bounds;
+    for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i]!, lower[i]!), upper[i]!);
+  }
+  return x;
+}
+
+/**
+ * f and ∇f at x, with an error (exit 2) when either is not finite there: a solver cannot
+ * start from such a point. `label` says which point ("the start point").
+ */
+export function finiteAt(
+  problem: Problem,
+  obj: FlatObjective,
+  x: Float64Array,
+  label: string,
+  name: (i: number) => string,
+): { f: number; g: Float64Array } {
+  const g = new Float64Array(problem.n);
+  const f = obj.valueAndGrad(x, g);
+  if (!Number.isFinite(f)) throw new ProblemError(`${problem.where}: not finite at ${label} (f = ${f})`);
+  const bad = g.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new ProblemError(`${problem.where}: the gradient is not finite at ${label} (∂f/∂${name(bad)} = ${g[bad]})`);
+  return { f, g };
+}
+
+/** ‖v‖∞. */
+export function normInf(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
+  return m;
+}
+
+/** A number in exponent notation with `digits` after the point; NaN/Infinity spelled out. */
+export function sci(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined) return '-';
+  if (!Number.isFinite(v)) return String(v);
+  const [m, e] = v.toExponential(digits).split('e');
+  const ex = Number(e);
+  return `${m}e${ex < 0 ? '-' : '+'}${String(Math.abs(ex)).padStart(2, '0')}`;
+}
+
+/** A number in its shortest form with at most `digits` significant digits. */
+export function short(v: number, digits = 10): string {
+  if (!Number.isFinite(v)) return String(v);
+  return String(Number(v.toPrecision(digits)));
+}
+
+/** Nested arrays printed compactly; long vectors elided in the middle. */
+export function compact(v: unknown, limit = 8): string {
+  if (typeof v === 'number') return short(v);
+  if (!Array.isArray(v)) return String(v);
+  if (v.length > limit) {
+    const head = v.slice(0, limit - 2).map((e) => compact(e, limit));
+    const tail = v.slice(-2).map((e) => compact(e, limit));
+    return `[${head.join(', ')}, … (${v.length} in all) …, ${tail.join(', ')}]`;
+  }
+  return `[${v.map((e) => compact(e, limit)).join(', ')}]`;
+}

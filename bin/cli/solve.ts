@@ -1,0 +1,124 @@
+/** `tayopt solve FILE`: minimize, log each iteration to stderr, print the result. */
+import { byVariable } from '../../src/problem/index.js';
+import type { Problem } from '../../src/problem/types.js';
+import type { MethodName, MinimizeResult } from '../../optimizers/index.js';
+import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
+import { IterationLog } from './log.js';
+import { type RunSettings, checkBoundsSupport, prepare, runMethod } from './run.js';
+
+/** Parsed `solve` arguments (as yargs gives them). */
+export interface SolveArgs {
+  file?: unknown;
+  method?: unknown;
+  gtol?: unknown;
+  maxIter?: unknown;
+  ftol?: unknown;
+  xtol?: unknown;
+  maxEval?: unknown;
+  timeLimit?: unknown;
+  json?: boolean;
+  report?: unknown;
+  quiet?: boolean;
+}
+
+/** Solver settings from flags, falling back on the problem's `options`, then the defaults. */
+export function settingsFrom(args: SolveArgs, problem: Problem): RunSettings {
+  const timeLimit = positive(args.timeLimit, '--time-limit');
+  return {
+    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol ?? 1e-5,
+    maxIter: count(args.maxIter, '--max-iter') ?? problem.options.maxIter ?? 1000,
+    ftol: nonNegative(args.ftol, '--ftol'),
+    xtol: nonNegative(args.xtol, '--xtol'),
+    maxEval: count(args.maxEval, '--max-eval'),
+    timeLimit: timeLimit === undefined ? undefined : timeLimit * 1000,
+  };
+}
+
+/** Checks the flags that do not need the problem, so mistakes cost no loading. */
+export function checkFlags(args: SolveArgs): void {
+  positive(args.gtol, '--gtol');
+  count(args.maxIter, '--max-iter');
+  nonNegative(args.ftol, '--ftol');
+  nonNegative(args.xtol, '--xtol');
+  count(args.maxEval, '--max-eval');
+  positive(args.timeLimit, '--time-limit');
+}
+
+/** The method: --method, else the problem's options.method, else auto. */
+export function methodFrom(flag: unknown, problem: Problem): MethodName {
+  if (flag !== undefined) return checkMethod(String(flag), '--method');
+  if (problem.options.method !== undefined) return checkMethod(problem.options.method, `${problem.file}: options.method`);
+  return 'auto';
+}
+
+/** Runs `solve`; returns the exit code. Throws ProblemError/UsageError for bad input. */
+export async function solveCommand(args: SolveArgs): Promise<number> {
+  const err = (s: string) => process.stderr.write(s);
+  if (args.method !== undefined) checkMethod(String(args.method), '--method');
+  checkFlags(args);
+  const reportPath = await checkReportPath(args.report);
+  const problem = await load(args.file);
+  const method = methodFrom(args.method, problem);
+  checkBoundsSupport(problem, method, args.method !== undefined ? '--method' : `${problem.file}: options.method`);
+  const settings = settingsFrom(args, problem);
+  const prepared = prepare(problem);
+
+  const log = new IterationLog(args.quiet ? () => undefined : err);
+  const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
+  log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
+  log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
+  log.line(`  method ${method}, gtol ${settings.gtol.toExponential()}, at most ${settings.maxIter} iterations`);
+  if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
+  log.line('');
+  const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
+  log.line('');
+
+  if (args.json) {
+    process.stdout.write(`${JSON.stringify(resultJson(problem, result))}\n`);
+  } else {
+    process.stdout.write(summary(problem, result));
+  }
+  if (reportPath) {
+    await saveReport(reportPath, {
+      title: problem.name,
+      runs: [{ label: result.method, history: result.history, status: result.status, success: result.success, message: result.message }],
+      ...(problem.solution.f !== undefined ? { fStar: problem.solution.f } : {}),
+    });
+    if (!args.quiet) err(`tayopt: report written to ${reportPath}\n`);
+  }
+  return result.success ? EXIT.ok : EXIT.notConverged;
+}
+
+/** The `--json` object: the solution by variable name, in the variables' shapes, and the run's counts. */
+export function resultJson(problem: Problem, r: MinimizeResult): Record<string, unknown> {
+  return {
+    problem: problem.name,
+    method: r.method,
+    x: byVariable(problem, r.x),
+    fun: r.fun,
+    success: r.success,
+    status: r.status,
+    message: r.message,
+    nit: r.nit,
+    nfev: r.nfev,
+    ngev: r.ngev,
+    nhvp: r.nhvp,
+    nhev: r.nhev,
+    timeMs: r.history.length ? r.history[r.history.length - 1]!.timeMs : 0,
+  };
+}
+
+/** The human-readable result. */
+export function summary(problem: Problem, r: MinimizeResult): string {
+  const last = r.history[r.history.length - 1];
+  const lines: string[] = [];
+  lines.push(`${problem.name}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
+  lines.push(`  ${r.message}`);
+  const fStar = problem.solution.f;
+  lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);
+  if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
+  lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, Hessian-vector ${r.nhvp}, Hessian ${r.nhev}`);
+  const xs = byVariable(problem, r.x);
+  for (const v of problem.variables) lines.push(`  ${v.name} = ${compact(xs[v.name])}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,149 @@
+#!/usr/bin/env node
+/**
+ * The `tayopt` command: problem files in, solutions and convergence reports out.
+ *
+ *   tayopt solve FILE [--method M] [--gtol G] [--max-iter K] [--json] [--report out.png|out.html]
+ *   tayopt derive FILE [--at POINT] [--hessian] [--json]
+ *   tayopt compare FILE [--methods lbfgs,newton,trust-exact] [--report PATH]
+ *
+ * Exit codes: 0 converged, 1 the solver stopped without converging, 2 bad input (one line
+ * on stderr naming the problem, never a stack trace), 3 an internal error (a bug).
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { TayoptError } from '../src/errors.js';
+import { EXIT, METHODS, UsageError } from './cli/common.js';
+
+function version(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tayopt' && pkg.version) return pkg.version;
+    } catch {
+      // keep looking upwards
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}
+
+/** One line on stderr: no stack traces, no multi-line messages. */
+function complain(message: string): void {
+  process.stderr.write(`tayopt: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+}
+
+/** Maps an error to its exit code and prints it. */
+function report(e: unknown): number {
+  if (e instanceof TayoptError) {
+    complain(e.message);
+    return EXIT.badInput;
+  }
+  const err = e as Error;
+  complain(`internal error: ${err?.name ?? 'Error'}: ${err?.message ?? String(e)} (please report this; set TAYOPT_DEBUG=1 for details)`);
+  if (process.env['TAYOPT_DEBUG']) process.stderr.write(`${err?.stack ?? ''}\n`);
+  return EXIT.internal;
+}
+
+process.on('uncaughtException', (e) => {
+  process.exitCode = report(e);
+  process.exit();
+});
+process.on('unhandledRejection', (e) => {
+  process.exitCode = report(e);
+  process.exit();
+});
+
+/** Runs a command handler: its return value is the exit code; errors are reported. */
+async function run(handler: () => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await handler();
+  } catch (e) {
+    process.exitCode = report(e);
+  }
+}
+
+const methodHelp = `one of ${METHODS.join(', ')} (auto: L-BFGS-B with bounds, trust-exact up to 200 unknowns, else trust-ncg)`;
+
+const solverOptions = {
+  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]' },
+  'max-iter': { type: 'number', describe: 'iteration limit [default: 1000]' },
+  ftol: { type: 'number', describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
+  xtol: { type: 'number', describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
+  'max-eval': { type: 'number', describe: 'limit on function/gradient evaluations' },
+  'time-limit': { type: 'number', describe: 'limit in seconds' },
+  report: { type: 'string', describe: 'write a convergence report: a .png image or a self-contained .html page' },
+  json: { type: 'boolean', describe: 'print one JSON object on stdout instead of the summary' },
+  quiet: { alias: 'q', type: 'boolean', describe: 'no iteration log / progress on stderr' },
+} as const;
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('tayopt')
+    .usage('$0 <command> FILE [options]\n\nProblem files: JSON or YAML (see src/problem/README.md), or a JS/TS module whose default export is { x0, objective }.')
+    .command(
+      'solve <file>',
+      'minimize the problem in FILE; iteration log on stderr, result on stdout',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'problem file (.json, .yaml, .yml, .js, .mjs, .ts, .mts)' })
+          .option('method', { alias: 'm', type: 'string', describe: methodHelp })
+          .options(solverOptions)
+          .example('$0 solve examples/rosenbrock.json --report out/rosenbrock.png', '')
+          .example('$0 solve examples/rosenbrock.json --method newton --json', ''),
+      async (argv) => {
+        const { solveCommand } = await import('./cli/solve.js');
+        await run(() => solveCommand(argv));
+      },
+    )
+    .command(
+      'derive <file>',
+      'value, gradient and (with --hessian) Hessian of the objective at the start point or at --at',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'problem file' })
+          .option('at', { type: 'string', describe: 'the point: a .json/.yaml file or inline JSON, by variable name ({"x": [1, 2]}); missing variables keep their start value' })
+          .option('hessian', { type: 'boolean', describe: 'also compute the full Hessian' })
+          .option('json', { type: 'boolean', describe: 'print one JSON object' }),
+      async (argv) => {
+        const { deriveCommand } = await import('./cli/derive.js');
+        await run(() => deriveCommand(argv));
+      },
+    )
+    .command(
+      'compare <file>',
+      'run several methods on FILE, print a table, draw them on one chart',
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'problem file' })
+          .option('methods', { type: 'string', describe: `comma-separated methods, ${methodHelp.replace('one of ', 'each one of ')} [default: lbfgs,newton-cg,trust-ncg(,trust-exact up to 200 unknowns)]` })
+          .options(solverOptions)
+          .example('$0 compare examples/rosenbrock.json --methods lbfgs,newton,trust-exact --report out/compare.html', ''),
+      async (argv) => {
+        const { compareCommand } = await import('./cli/compare.js');
+        await run(() => compareCommand(argv));
+      },
+    )
+    .demandCommand(1, 'missing a command: solve, derive or compare')
+    .recommendCommands()
+    .strict()
+    .version(version())
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(100, process.stdout.columns || 100))
+    .fail((msg, err) => {
+      if (err) throw err;
+      let text = msg ?? 'invalid command line';
+      if (/^Not enough non-option arguments/.test(text)) text = 'missing the problem file: tayopt <solve|derive|compare> FILE';
+      else if (/^Did you mean/.test(text)) text = `unknown command; ${text.replace(/^D/, 'd')}`;
+      throw new UsageError(`${text} (see tayopt --help)`);
+    })
+    .parseAsync();
+}
+
+main().catch((e) => {
+  process.exitCode = report(e);
+});

@@ -1,0 +1,385 @@
+/**
+ * Problem files (JSON or YAML, same fields) → {@link Problem}. Every field is checked here,
+ * at the edge, and each message names the file, the line and column, and the field.
+ *
+ *   name         string (default: the file name)
+ *   description  string (ignored)
+ *   variables    { name: start }   start = number | vector | matrix (array of rows) | constant expression
+ *   parameters   { name: value }   value = number | vector | matrix | constant expression (may use earlier parameters)
+ *   definitions  { name: expression }  named sub-expressions (may use variables, parameters, earlier definitions)
+ *   objective    expression (math.js syntax) → one number
+ *   bounds       { variable: { lower?, upper? } }  number (all elements) or array of the variable's shape; null / ±Infinity = none
+ *   solution     { f?: number, x?: { variable: value } }
+ *   options      { method?, gtol?, maxIter? }  defaults for the CLI
+ */
+import { basename, extname } from 'node:path';
+import { type Tensor, reshape, slice, tensor } from '../index.js';
+import { type CompiledExpression, type Names, type Scope, compileExpression, reservedName } from './expression.js';
+import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
+import type { Problem, ProblemOptions, VariableInfo } from './types.js';
+
+const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'bounds', 'solution', 'options'];
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** A numeric array read from a file: row-major values and shape. */
+interface NumArray {
+  shape: number[];
+  values: Float64Array;
+}
+
+/**
+ * Builds a problem from a parsed file. `file` is used in messages. Throws
+ * {@link ProblemError} for any invalid field, any unknown name or function in an
+ * expression, and shape errors found by evaluating the objective once at the start point.
+ */
+export function problemFromTree(root: PNode, file: string): Problem {
+  return new FileReader(file).read(root);
+}
+
+/**
+ * Reads a point for `problem` from a parsed tree: `{ variable: value, … }` or, for a single
+ * variable, the value itself. Variables not given keep their value in `base` (when given;
+ * otherwise all are required). Returns the flat point. `file` is used in messages.
+ */
+export function pointFromTree(node: PNode, problem: Pick<Problem, 'variables' | 'n'>, file: string, field: string, base?: Float64Array): Float64Array {
+  return new FileReader(file).point(node, problem.variables, problem.n, field, base);
+}
+
+class FileReader {
+  constructor(private readonly file: string) {}
+
+  private fail(pos: Pos | null, field: string, what: string): never {
+    throw new ProblemError(`${at(this.file, pos)}${field ? `${field}: ` : ''}${what}`);
+  }
+
+  read(root: PNode): Problem {
+    if (root.kind !== 'object') this.fail(root.pos, '', `a problem file must be an object with the fields variables and objective, got ${describeNode(root)}`);
+    const top = root.entries;
+    for (const [key, e] of top) {
+      if (!FIELDS.includes(key)) {
+        const close = FIELDS.find((f) => f.toLowerCase() === key.toLowerCase() || levenshtein1(f, key));
+        this.fail(e.keyPos, '', `unknown field "${key}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
+      }
+    }
+    const name = this.optionalString(top.get('name'), 'name') ?? basename(this.file, extname(this.file));
+    this.optionalString(top.get('description'), 'description');
+
+    // parameters (constants), in order; each may use the ones before it
+    const parameters = new Map<string, Tensor>();
+    const paramNode = top.get('parameters');
+    if (paramNode) {
+      for (const [pname, e] of this.objectEntries(paramNode.value, 'parameters')) {
+        this.checkName(pname, e.keyPos, 'parameters', parameters, null);
+        const field = `parameters.${pname}`;
+        const names: Names = { variables: new Map(), parameters, definitions: new Map() };
+        const v = this.numericOrExpression(e.value, field, names, 'a parameter');
+        parameters.set(pname, v);
+      }
+    }
+
+    // variables: start values, flattened in declared order
+    const varsEntry = top.get('variables');
+    if (!varsEntry) this.fail(root.pos, '', 'missing field "variables" (the unknowns and their start values, e.g. "variables": { "x": [-1.2, 1] })');
+    const variables: VariableInfo[] = [];
+    const starts: Float64Array[] = [];
+    const varPos = new Map<string, Pos>();
+    let offset = 0;
+    const vmap = this.objectEntries(varsEntry.value, 'variables');
+    if (vmap.size === 0) this.fail(varsEntry.value.pos, 'variables', 'at least one variable is needed');
+    for (const [vname, e] of vmap) {
+      this.checkName(vname, e.keyPos, 'variables', parameters, null);
+      const field = `variables.${vname}`;
+      const names: Names = { variables: new Map(), parameters, definitions: new Map() };
+      const v = this.numericOrExpression(e.value, field, names, 'a start value');
+      if (v.size === 0) this.fail(e.value.pos, field, 'a variable must have at least one element');
+      const values = v.toFloat64Array();
+      variables.push({ name: vname, shape: [...v.shape], offset, size: values.length });
+      starts.push(values);
+      varPos.set(vname, e.value.pos);
+      offset += values.length;
+    }
+    const n = offset;
+    const x0 = new Float64Array(n);
+    variables.forEach((v, k) => x0.set(starts[k]!, v.offset));
+
+    const slots = new Map(variables.map((v, k) => [v.name, k]));
+
+    // definitions, in order
+    const definitions = new Map<string, CompiledExpression>();
+    const defNode = top.get('definitions');
+    if (defNode) {
+      for (const [dname, e] of this.objectEntries(defNode.value, 'definitions')) {
+        this.checkName(dname, e.keyPos, 'definitions', parameters, slots);
+        if (definitions.has(dname)) this.fail(e.keyPos, 'definitions', `"${dname}" is defined twice`);
+        const text = this.expressionText(e.value, `definitions.${dname}`);
+        definitions.set(dname, compileExpression(text, `${at(this.file, e.value.pos)}definitions.${dname}`, { variables: slots, parameters, definitions: new Map(definitions) }));
+      }
+    }
+
+    // the objective
+    const objEntry = top.get('objective');
+    if (!objEntry) this.fail(root.pos, '', 'missing field "objective" (one expression in math.js syntax, e.g. "objective": "sum(x.^2)")');
+    const objText = this.expressionText(objEntry.value, 'objective');
+    const where = `${at(this.file, objEntry.value.pos)}objective`;
+    const compiled = compileExpression(objText, where, { variables: slots, parameters, definitions });
+
+    const f = objectiveOf(compiled, variables, where);
+    checkScalarAt(f, x0, where);
+
+    const bounds = this.bounds(top.get('bounds'), variables, n);
+    const solution = this.solution(top.get('solution'), variables, n);
+    const options = this.options(top.get('options'));
+    return { name, file: this.file, variables, n, x0, f, bounds, solution, options, where };
+  }
+
+  // ---------------------------------------------------------------- field readers
+
+  private optionalString(e: PEntry | undefined, field: string): string | undefined {
+    if (!e) return undefined;
+    if (e.value.kind !== 'string') this.fail(e.value.pos, field, `expected text, got ${describeNode(e.value)}`);
+    return e.value.value;
+  }
+
+  private objectEntries(node: PNode, field: string): ReadonlyMap<string, PEntry> {
+    if (node.kind !== 'object') this.fail(node.pos, field, `expected an object of named values, got ${describeNode(node)}`);
+    return node.entries;
+  }
+
+  private checkName(name: string, pos: Pos, field: string, parameters: ReadonlyMap<string, unknown>, variables: ReadonlyMap<string, unknown> | null): void {
+    if (!IDENT.test(name)) this.fail(pos, field, `"${name}" is not a valid name (letters, digits and _, not starting with a digit)`);
+    const r = reservedName(name);
+    if (r) this.fail(pos, field, `the name "${name}" is taken by ${r}; choose another`);
+    if (parameters.has(name)) this.fail(pos, field, `the name "${name}" is already a parameter`);
+    if (variables?.has(name)) this.fail(pos, field, `the name "${name}" is already a variable`);
+  }
+
+  private expressionText(node: PNode, field: string): string {
+    if (node.kind !== 'string') this.fail(node.pos, field, `expected an expression as text, got ${describeNode(node)}`);
+    if (node.value.trim() === '') this.fail(node.pos, field, 'the expression is empty');
+    return node.value;
+  }
+
+  /** A number / nested array, or a constant expression; finite values only. */
+  private numericOrExpression(node: PNode, field: string, names: Names, what: string): Tensor {
+    if (node.kind === 'string') {
+      const c = compileExpression(node.value, `${at(this.file, node.pos)}${field}`, names);
+      const v = c.evaluate({ vars: [], defs: new Map(), end: NaN });
+      const vals = v.toFloat64Array();
+      const bad = vals.findIndex((x) => !Number.isFinite(x));
+      if (bad >= 0) this.fail(node.pos, field, `element ${bad + 1} of the value is ${vals[bad]}; ${what} must be finite`);
+      return v;
+    }
+    const a = this.numArray(node, field, 'finite');
+    return reshape(tensor(a.values), a.shape);
+  }
+
+  /**
+   * A rectangular nested array of numbers (or one number). `mode` says what else elements
+   * may be: 'finite' → only finite numbers; 'bound' → also null and ±Infinity.
+   */
+  private numArray(node: PNode, field: string, mode: 'finite' | 'bound'): NumArray {
+    const shape: number[] = [];
+    let cur: PNode = node;
+    while (cur.kind === 'array') {
+      shape.push(cur.items.length);
+      if (cur.items.length === 0) this.fail(cur.pos, field, 'empty arrays are not allowed');
+      cur = cur.items[0]!;
+    }
+    const values = new Float64Array(shape.reduce((a, b) => a * b, 1));
+    let k = 0;
+    const label = (idx: number[]) =>
+      idx.length === 0 ? 'the value' : idx.length === 1 ? `element ${idx[0]}` : idx.length === 2 ? `row ${idx[0]}, column ${idx[1]}` : `element [${idx.join(', ')}]`;
+    const walk = (nd: PNode, depth: number, idx: number[]): void => {
+      if (depth === shape.length) {
+        if (nd.kind === 'number') {
+          if (Number.isNaN(nd.value)) this.fail(nd.pos, field, `${label(idx)} is NaN`);
+          if (mode === 'finite' && !Number.isFinite(nd.value)) this.fail(nd.pos, field, `${label(idx)} is ${nd.value}; values must be finite`);
+          values[k++] = nd.value;
+          return;
+        }
+        if (mode === 'bound' && nd.kind === 'null') {
+          values[k++] = NaN; // "no bound", resolved by the caller
+          return;
+        }
+        if (nd.kind === 'array') this.fail(nd.pos, field, `ragged array: ${label(idx)} is an array, but earlier elements at this depth are numbers`);
+        this.fail(nd.pos, field, `${label(idx)} must be a number, got ${describeNode(nd)}`);
+      }
+      if (nd.kind !== 'array' || nd.items.length !== shape[depth]) {
+        this.fail(
+          nd.pos,
+          field,
+          `ragged array: ${label(idx)} ${nd.kind === 'array' ? `has ${nd.items.length} elements` : `is ${describeNode(nd)}`}, expected an array of ${shape[depth]} (every row must have the same length)`,
+        );
+      }
+      nd.items.forEach((it, i) => walk(it, depth + 1, [...idx, i + 1]));
+    };
+    walk(node, 0, []);
+    return { shape, values };
+  }
+
+  private bounds(e: PEntry | undefined, variables: readonly VariableInfo[], n: number): Problem['bounds'] {
+    if (!e) return null;
+    const lower = new Float64Array(n).fill(-Infinity);
+    const upper = new Float64Array(n).fill(Infinity);
+    const byName = new Map(variables.map((v) => [v.name, v]));
+    for (const [vname, be] of this.objectEntries(e.value, 'bounds')) {
+      const v = byName.get(vname);
+      if (!v) this.fail(be.keyPos, 'bounds', `"${vname}" is not a variable (variables: ${variables.map((x) => x.name).join(', ')})`);
+      const spec = this.objectEntries(be.value, `bounds.${vname}`);
+      for (const [k, side] of spec) {
+        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, `unknown field "${k}"; expected lower and/or upper`);
+        const field = `bounds.${vname}.${k}`;
+        const a = this.numArray(side.value, field, 'bound');
+        const target = k === 'lower' ? lower : upper;
+        if (a.shape.length === 0) {
+          const b = Number.isNaN(a.values[0]!) ? (k === 'lower' ? -Infinity : Infinity) : a.values[0]!;
+          target.fill(b, v.offset, v.offset + v.size);
+        } else {
+          if (a.values.length !== v.size || (a.shape.length > 1 && a.shape.join() !== v.shape.join())) {
+            this.fail(
+              side.value.pos,
+              field,
+              `has shape [${a.shape.join(', ')}] (${a.values.length} element${a.values.length === 1 ? '' : 's'}), but variable ${vname} has shape [${v.shape.join(', ')}] (${v.size} element${v.size === 1 ? '' : 's'}); give one number for all elements or one per element`,
+            );
+          }
+          for (let i = 0; i < v.size; i++) {
+            const b = a.values[i]!;
+            target[v.offset + i] = Number.isNaN(b) ? (k === 'lower' ? -Infinity : Infinity) : b;
+          }
+        }
+        if (k === 'lower' && lower.subarray(v.offset, v.offset + v.size).some((b) => b === Infinity)) {
+          this.fail(side.value.pos, field, 'a lower bound of +Infinity leaves no feasible point');
+        }
+        if (k === 'upper' && upper.subarray(v.offset, v.offset + v.size).some((b) => b === -Infinity)) {
+          this.fail(side.value.pos, field, 'an upper bound of -Infinity leaves no feasible point');
+        }
+      }
+      for (let i = 0; i < v.size; i++) {
+        const lo = lower[v.offset + i]!;
+        const hi = upper[v.offset + i]!;
+        if (lo > hi) {
+          const which = v.size === 1 ? '' : ` at ${elementLabel(v.shape, i)}`;
+          this.fail(be.value.pos, `bounds.${vname}`, `lower bound ${lo} > upper bound ${hi}${which}`);
+        }
+      }
+    }
+    return { lower, upper };
+  }
+
+  private solution(e: PEntry | undefined, variables: readonly VariableInfo[], n: number): Problem['solution'] {
+    if (!e) return {};
+    const out: { f?: number; x?: Float64Array } = {};
+    for (const [k, se] of this.objectEntries(e.value, 'solution')) {
+      if (k === 'f') {
+        if (se.value.kind !== 'number' || !Number.isFinite(se.value.value)) this.fail(se.value.pos, 'solution.f', `expected a finite number, got ${describeNode(se.value)}`);
+        out.f = se.value.value;
+      } else if (k === 'x') {
+        out.x = this.point(se.value, variables, n, 'solution.x');
+      } else {
+        this.fail(se.keyPos, 'solution', `unknown field "${k}"; expected f and/or x`);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A point: `{ variable: value, … }` (all variables), or for a single variable its value
+   * directly. Returns it flat.
+   */
+  point(node: PNode, variables: readonly VariableInfo[], n: number, field: string, base?: Float64Array): Float64Array {
+    const x = base ? base.slice() : new Float64Array(n);
+    if (node.kind !== 'object') {
+      if (variables.length !== 1) this.fail(node.pos, field, `expected an object with a value for each variable (${variables.map((v) => v.name).join(', ')})`);
+      this.setVariable(x, variables[0]!, node, field);
+      return x;
+    }
+    const seen = new Set<string>();
+    for (const [vname, e] of node.entries) {
+      const v = variables.find((w) => w.name === vname);
+      if (!v) this.fail(e.keyPos, field, `"${vname}" is not a variable (variables: ${variables.map((w) => w.name).join(', ')})`);
+      this.setVariable(x, v, e.value, `${field}.${vname}`);
+      seen.add(vname);
+    }
+    if (!base) {
+      const missing = variables.filter((v) => !seen.has(v.name));
+      if (missing.length) this.fail(node.pos, field, `missing a value for ${missing.map((v) => v.name).join(', ')}`);
+    }
+    return x;
+  }
+
+  private setVariable(x: Float64Array, v: VariableInfo, node: PNode, field: string): void {
+    const a = this.numArray(node, field, 'finite');
+    if (a.values.length !== v.size || a.shape.join() !== v.shape.join()) {
+      this.fail(node.pos, field, `has shape [${a.shape.join(', ')}], but variable ${v.name} has shape [${v.shape.join(', ')}]`);
+    }
+    x.set(a.values, v.offset);
+  }
+
+  private options(e: PEntry | undefined): ProblemOptions {
+    if (!e) return {};
+    const out: ProblemOptions = {};
+    for (const [k, oe] of this.objectEntries(e.value, 'options')) {
+      const field = `options.${k}`;
+      const node = oe.value;
+      if (k === 'method') {
+        if (node.kind !== 'string') this.fail(node.pos, field, `expected a method name, got ${describeNode(node)}`);
+        out.method = node.value;
+      } else if (k === 'gtol') {
+        if (node.kind !== 'number' || !(node.value > 0) || !Number.isFinite(node.value)) this.fail(node.pos, field, `expected a positive number, got ${describeNode(node)}`);
+        out.gtol = node.value;
+      } else if (k === 'maxIter') {
+        if (node.kind !== 'number' || !Number.isInteger(node.value) || node.value < 0) this.fail(node.pos, field, `expected a non-negative integer, got ${describeNode(node)}`);
+        out.maxIter = node.value;
+      } else {
+        this.fail(oe.keyPos, 'options', `unknown option "${k}"; expected method, gtol, maxIter`);
+      }
+    }
+    return out;
+  }
+}
+
+/** `element 3` / `row 2, column 1` for flat index i of a variable of `shape`. */
+export function elementLabel(shape: readonly number[], i: number): string {
+  if (shape.length <= 1) return `element ${i + 1}`;
+  if (shape.length === 2) return `row ${Math.floor(i / shape[1]!) + 1}, column ${(i % shape[1]!) + 1}`;
+  const idx: number[] = [];
+  let r = i;
+  for (let a = shape.length - 1; a >= 0; a--) {
+    idx.unshift((r % shape[a]!) + 1);
+    r = Math.floor(r / shape[a]!);
+  }
+  return `element [${idx.join(', ')}]`;
+}
+
+function levenshtein1(a: string, b: string): boolean {
+  if (Math.abs(a.length - b.length) > 1) return false;
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || (a.slice(i + 2) === b.slice(i + 2) && a[i] === b[i + 1] && a[i + 1] === b[i]);
+}
+
+/**
+ * The objective as a function of the flat vector: slices it into the variables (in their
+ * shapes) and evaluates the compiled expression.
+ */
+export function objectiveOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
+  const single = variables.length === 1;
+  return (x: Tensor): Tensor => {
+    const vars = single
+      ? [reshape(x, variables[0]!.shape)]
+      : variables.map((v) => reshape(slice(x, [v.offset, v.offset + v.size]), v.shape));
+    const scope: Scope = { vars, defs: new Map(), end: NaN };
+    const y = compiled.evaluate(scope);
+    if (y.size !== 1) {
+      throw new ProblemError(
+        `${where}: must be a single number, but it is an array of shape [${y.shape.join(', ')}]${y.ndim === 1 ? ' (sum(...) or a dot product makes a number)' : ''}`,
+      );
+    }
+    return y.ndim === 0 ? y : reshape(y, []);
+  };
+}
+
+/** Evaluates f at x0 without recording (a constant argument), so shape errors show up at load time. */
+export function checkScalarAt(f: (x: Tensor) => Tensor, x0: Float64Array, _where: string): void {
+  f(tensor(x0));
+}

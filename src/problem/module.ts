@@ -1,0 +1,189 @@
+/**
+ * Problems written as JS/TS modules. The default export is either
+ *
+ *   { x0, objective, bounds?, solution?, name?, options? }
+ *
+ * with `objective(x: Tensor) => Tensor` written with tayopt's operations and x0 a number,
+ * (nested) array or Float64Array, or a function `(t) => that object` (possibly async) that
+ * receives the CLI's own tayopt module — which avoids any doubt about which copy of tayopt
+ * the module imports. TypeScript modules are compiled on the fly by tsx.
+ */
+import * as engine from '../index.js';
+import { Tensor, TayoptError, reshape, tensor } from '../index.js';
+import { ProblemError } from './source.js';
+import type { Problem, ProblemOptions } from './types.js';
+
+const KEYS = ['x0', 'objective', 'bounds', 'solution', 'name', 'options'];
+
+let tsxRegistered: Promise<void> | null = null;
+
+/** Registers tsx's loader once, so `import()` of a .ts file works. */
+async function enableTypeScript(): Promise<void> {
+  tsxRegistered ??= (async () => {
+    const api = (await import('tsx/esm/api')) as { register: (o?: object) => unknown };
+    api.register();
+  })();
+  return tsxRegistered;
+}
+
+/** A different copy of tayopt's Tensor (the module imported another installation). */
+function isForeignTensor(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !(v instanceof Tensor) && (v as object).constructor?.name === 'Tensor';
+}
+
+const FOREIGN =
+  'it uses a different copy of tayopt than the CLI (import tayopt from the same installation the command runs from, or export a function (t) => ({ x0, objective }) that uses the t it is given)';
+
+/**
+ * Imports the module at `url` and validates its default export. `file` names it in
+ * messages. Throws {@link ProblemError} when it cannot be imported or its export is wrong.
+ */
+export async function problemFromModule(url: string, file: string): Promise<Problem> {
+  if (/\.(m|c)?ts$/i.test(file)) await enableTypeScript();
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    const err = e as Error;
+    const first = String(err?.message ?? e).split('\n')[0];
+    // tsx compiles a .ts file outside an ESM package ("type": "module") as CommonJS
+    const hint = /\.ts$/i.test(file) && /require\(\) ES Module|ERR_REQUIRE/.test(`${first} ${(err as { code?: string })?.code ?? ''}`)
+      ? ' (a .ts file outside a package with "type": "module" is compiled as CommonJS: name it .mts)'
+      : '';
+    throw new ProblemError(`${file}: cannot load the problem module: ${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${first}${hint}`);
+  }
+  let spec = mod['default'];
+  if (spec === undefined) throw new ProblemError(`${file}: the module has no default export (export default { x0, objective })`);
+  if (typeof spec === 'function') {
+    try {
+      spec = await (spec as (t: typeof engine) => unknown)(engine);
+    } catch (e) {
+      throw userError(file, 'the default export (a function)', e);
+    }
+  }
+  if (typeof spec !== 'object' || spec === null) {
+    throw new ProblemError(`${file}: the default export must be an object { x0, objective }, got ${spec === null ? 'null' : typeof spec}`);
+  }
+  const obj = spec as Record<string, unknown>;
+  for (const k of Object.keys(obj)) {
+    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${k}"; the fields are ${KEYS.join(', ')}`);
+  }
+
+  // x0
+  if (obj['x0'] === undefined) throw new ProblemError(`${file}: default export: missing x0 (the start point)`);
+  if (isForeignTensor(obj['x0'])) throw new ProblemError(`${file}: default export: x0 is a Tensor, but ${FOREIGN}`);
+  let start: Tensor;
+  try {
+    start = tensor(obj['x0'] as engine.TensorLike);
+  } catch (e) {
+    throw new ProblemError(`${file}: default export: x0: ${e instanceof TayoptError ? e.message : String(e)}`);
+  }
+  if (start.isTraced) throw new ProblemError(`${file}: default export: x0 must be numbers`);
+  const shape = [...start.shape];
+  const x0 = start.toFloat64Array();
+  if (x0.length === 0) throw new ProblemError(`${file}: default export: x0 is empty`);
+  const bad = x0.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw new ProblemError(`${file}: default export: x0: element ${bad + 1} is ${x0[bad]}; start values must be finite`);
+  const n = x0.length;
+
+  // objective
+  const user = obj['objective'];
+  if (typeof user !== 'function') throw new ProblemError(`${file}: default export: objective must be a function (x) => Tensor, got ${typeof user}`);
+  const where = `${file}: objective`;
+  const f = (x: Tensor): Tensor => {
+    let y: unknown;
+    try {
+      y = (user as (x: Tensor) => unknown)(shape.length === 1 ? x : reshape(x, shape));
+    } catch (e) {
+      throw userError(file, 'objective', e);
+    }
+    if (!(y instanceof Tensor)) {
+      if (isForeignTensor(y)) throw new ProblemError(`${where}: returned a Tensor, but ${FOREIGN}`);
+      throw new ProblemError(`${where}: must return a tayopt Tensor (computed from x with tayopt operations), got ${typeof y === 'number' ? 'a plain number' : typeof y}`);
+    }
+    if (y.size !== 1) throw new ProblemError(`${where}: must return a single number, got an array of shape [${y.shape.join(', ')}]`);
+    return y.ndim === 0 ? y : reshape(y, []);
+  };
+  f(tensor(x0)); // shape and type errors now, not in the middle of a solve
+
+  const name = obj['name'] === undefined ? file.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '') : obj['name'];
+  if (typeof name !== 'string') throw new ProblemError(`${file}: default export: name must be text`);
+  return {
+    name,
+    file,
+    variables: [{ name: 'x', shape, offset: 0, size: n }],
+    n,
+    x0,
+    f,
+    bounds: readBounds(obj['bounds'], shape, n, file),
+    solution: readSolution(obj['solution'], n, file),
+    options: readOptions(obj['options'], file),
+    where,
+  };
+}
+
+/** Wraps what user code threw: tayopt's own errors keep their message; others name the exception. */
+function userError(file: string, what: string, e: unknown): ProblemError {
+  if (e instanceof ProblemError) return e;
+  if (e instanceof TayoptError) return new ProblemError(`${file}: ${what}: ${e.message}`);
+  const err = e as Error;
+  return new ProblemError(`${file}: ${what} threw ${err?.name ?? 'an exception'}: ${String(err?.message ?? e).split('\n')[0]}`);
+}
+
+function values(v: unknown, n: number, shape: readonly number[], field: string, file: string, allowNull: boolean): Float64Array {
+  if (typeof v === 'number' || (allowNull && v === null)) return new Float64Array(n).fill(v === null ? NaN : (v as number));
+  let flat: unknown[];
+  if (v instanceof Float64Array) flat = Array.from(v);
+  else if (Array.isArray(v)) flat = (v as unknown[]).flat(Infinity);
+  else throw new ProblemError(`${file}: default export: ${field} must be a number or an array, got ${v === null ? 'null' : typeof v}`);
+  if (flat.length !== n) {
+    throw new ProblemError(`${file}: default export: ${field} has ${flat.length} elements, but x0 has shape [${shape.join(', ')}] (${n} elements)`);
+  }
+  return Float64Array.from(flat, (b, i) => {
+    if (allowNull && b === null) return NaN;
+    if (typeof b !== 'number' || Number.isNaN(b)) throw new ProblemError(`${file}: default export: ${field}: element ${i + 1} must be a number, got ${String(b)}`);
+    return b;
+  });
+}
+
+function readBounds(b: unknown, shape: readonly number[], n: number, file: string): Problem['bounds'] {
+  if (b === undefined || b === null) return null;
+  if (typeof b !== 'object') throw new ProblemError(`${file}: default export: bounds must be { lower, upper }`);
+  const o = b as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: unknown field "${k}"; expected lower and/or upper`);
+  const lower = o['lower'] === undefined ? new Float64Array(n).fill(-Infinity) : values(o['lower'], n, shape, 'bounds.lower', file, true).map((v) => (Number.isNaN(v) ? -Infinity : v));
+  const upper = o['upper'] === undefined ? new Float64Array(n).fill(Infinity) : values(o['upper'], n, shape, 'bounds.upper', file, true).map((v) => (Number.isNaN(v) ? Infinity : v));
+  for (let i = 0; i < n; i++) {
+    if (lower[i]! > upper[i]!) throw new ProblemError(`${file}: default export: bounds: lower bound ${lower[i]} > upper bound ${upper[i]} at element ${i + 1}`);
+  }
+  return { lower, upper };
+}
+
+function readSolution(s: unknown, n: number, file: string): Problem['solution'] {
+  if (s === undefined || s === null) return {};
+  if (typeof s !== 'object') throw new ProblemError(`${file}: default export: solution must be { f?, x? }`);
+  const o = s as Record<string, unknown>;
+  const out: { f?: number; x?: Float64Array } = {};
+  for (const k of Object.keys(o)) {
+    if (k === 'f') {
+      if (typeof o['f'] !== 'number' || !Number.isFinite(o['f'])) throw new ProblemError(`${file}: default export: solution.f must be a finite number`);
+      out.f = o['f'];
+    } else if (k === 'x') {
+      out.x = values(o['x'], n, [n], 'solution.x', file, false);
+    } else throw new ProblemError(`${file}: default export: solution: unknown field "${k}"; expected f and/or x`);
+  }
+  return out;
+}
+
+function readOptions(o: unknown, file: string): ProblemOptions {
+  if (o === undefined || o === null) return {};
+  if (typeof o !== 'object') throw new ProblemError(`${file}: default export: options must be an object`);
+  const out: ProblemOptions = {};
+  for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+    if (k === 'method' && typeof v === 'string') out.method = v;
+    else if (k === 'gtol' && typeof v === 'number' && v > 0) out.gtol = v;
+    else if (k === 'maxIter' && typeof v === 'number' && Number.isInteger(v) && v >= 0) out.maxIter = v;
+    else throw new ProblemError(`${file}: default export: options.${k}: invalid (expected method: text, gtol: positive number, maxIter: integer ≥ 0)`);
+  }
+  return out;
+}

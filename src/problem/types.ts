@@ -1,0 +1,48 @@
+/** What a loaded problem is, whatever file it came from (JSON, YAML or a JS/TS module). */
+import type { Tensor } from '../index.js';
+
+/** One named variable: where its values sit in the flat vector x, and its shape. */
+export interface VariableInfo {
+  readonly name: string;
+  /** [] for a number, [n] for a vector, [m, n] for a matrix. */
+  readonly shape: readonly number[];
+  /** First index in the flat vector. */
+  readonly offset: number;
+  /** Number of elements. */
+  readonly size: number;
+}
+
+/** Solver defaults a problem file may carry (`options`); command-line flags override them. */
+export interface ProblemOptions {
+  method?: string;
+  gtol?: number;
+  maxIter?: number;
+}
+
+/**
+ * A problem ready for the solvers: an objective of the flat vector x (all variables,
+ * in their declared order, each row-major), its start point, optional bounds, and the
+ * known solution if the file gives one.
+ */
+export interface Problem {
+  readonly name: string;
+  /** The file it was read from, as given. */
+  readonly file: string;
+  readonly variables: readonly VariableInfo[];
+  /** Total number of unknowns. */
+  readonly n: number;
+  /** Start point, flat (length n). */
+  readonly x0: Float64Array;
+  /** The objective as a function of the flat vector (shape [n]); returns a single number. */
+  readonly f: (x: Tensor) => Tensor;
+  /** Bounds on the flat vector (−Infinity / Infinity where unbounded), or null. */
+  readonly bounds: { readonly lower: Float64Array; readonly upper: Float64Array } | null;
+  /** Known optimal value f*, and optimal point (flat), when given. */
+  readonly solution: { readonly f?: number; readonly x?: Float64Array };
+  readonly options: ProblemOptions;
+  /**
+   * Where the objective is defined (`file:line:col: objective`), prefixed to messages about
+   * its values (e.g. "not finite at the start point").
+   */
+  readonly where: string;
+}
