@@ -3,7 +3,8 @@
  * unconstrained optimization software", ACM TOMS 7(1):17–41, 1981 — written once with tayopt
  * operations and shared by the tests and the benchmarks. Each is f(x) = Σ rᵢ(x)² (Brown and
  * Dennis is Σ of squares of sums of squares, as in the paper), with the paper's standard
- * starting point and the minima it reports.
+ * starting point and the minima it reports (plus, for chebyquad-10, a lower local minimum
+ * recorded in CUTEst, cited where it is listed; `MinimumValue.source` names the origin).
  *
  * Reported minima carry the precision they were published with: `paper('8.21487e-3')` is
  * 8.21487…·10⁻³, the paper's digits truncated. A run "reaches f*" when
@@ -743,7 +744,13 @@ export const MGH_PROBLEMS: readonly TestProblem[] = [
   linearRank1ZeroColumns(10, 20),
   chebyquad(8, [paper('3.51687e-3')]),
   chebyquad(9, [exact(0)]),
-  chebyquad(10, [paper('6.50395e-3')]),
+  // n = 10 has a second, lower local minimum f = 4.772713e-3 (at x ≈ 0.0747, 0.1715, 0.2864,
+  // 0.3596, 0.4708, 0.6167, 0.6167, 0.7998, 0.8449, 0.9670, inside the unit box, not symmetric
+  // about ½ unlike the paper's). Source: the CUTE/CUTEst SIF file CHEBYQAD.SIF (SIF input
+  // N. Gould, March 1990; "Source: problem 35 in Moré, Garbow and Hillstrom"), OBJECT BOUND
+  // section: "SOLTN(10) 4.772713D-3". That file poses the problem on 0 ≤ x ≤ 1, a box this
+  // minimizer lies strictly inside, so it is also an unconstrained local minimum.
+  chebyquad(10, [paper('6.50395e-3'), paper('4.772713e-3', 'CUTEst CHEBYQAD.SIF, SOLTN(10) (N. Gould, 1990)')]),
 ];
 
 /** Looks a problem up by name; throws for unknown names. */

@@ -135,6 +135,23 @@ describe('smallestSingularVector', () => {
       expect(zAz).toBeLessThan(10 * lmin); // and a useful estimate
     }
   });
+
+  it('chooses the signs with look-ahead (Cline–Moler–Stewart–Wilkinson), not greedily', () => {
+    // A 5×5 integer factor on which choosing each e_k = ±1 only to make |w_k| large yields
+    // zᵀAz ≈ 19·λ_min; the look-ahead choice is within 1% of λ_min (λ_min from ml-matrix).
+    const n = 5;
+    const L = Float64Array.from([2, 0, 0, 0, 0, 0, 1, 0, 0, 0, -2, 1, 2, 0, 0, -2, 3, -3, 2, 0, -2, 3, 2, 3, 2]);
+    const A = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) for (let k = 0; k < n; k++) A[i * n + j]! += L[i * n + k]! * L[j * n + k]!;
+    const z = new Float64Array(n);
+    const sigma = smallestSingularVector(L, n, z, new Float64Array(n));
+    const lmin = Math.min(...new EigenvalueDecomposition(toMatrix(A, n), { assumeSymmetric: true }).realEigenvalues);
+    let zAz = 0;
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) zAz += z[i]! * A[i * n + j]! * z[j]!;
+    expect(zAz).toBeCloseTo(sigma * sigma, 10);
+    expect(zAz).toBeGreaterThanOrEqual(lmin * (1 - 1e-12));
+    expect(zAz).toBeLessThan(1.01 * lmin);
+  });
 });
 
 describe('lu', () => {
