@@ -10,7 +10,7 @@ import type { TensorFunction } from '../src/ad/program.js';
 import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
 import type { HistoryEntry, ObjectiveFunctions } from './types.js';
-import { Objective } from './objective.js';
+import { Objective, guardEngineErrors } from './objective.js';
 import { type CallbackState, type Method, runSolver, type SolverStatus } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
@@ -347,7 +347,8 @@ export function minimize(
       if (options[k] !== undefined) throw new TayoptError(`minimize: options.${k} applies to trust-region methods, not '${method}'`);
 
   const impl = buildMethod(method, options, bounds);
-  const obj = new Objective(fns);
+  const guard = guardEngineErrors(fns);
+  const obj = new Objective(guard.fns);
   const res = runSolver(impl, obj, x, {
     gtol: checkPositive(options.gtol, 'gtol', true, 1e-5),
     ftol: checkPositive(options.ftol, 'ftol', true, 0),
@@ -371,7 +372,7 @@ export function minimize(
     nhev: res.nhev,
     status: res.status,
     success: res.success,
-    message: res.message,
+    message: res.status === 'nonFinite' && guard.lastError() ? `${res.message} (last error: ${guard.lastError()})` : res.message,
     history: res.history,
     method,
   };

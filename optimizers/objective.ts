@@ -11,7 +11,62 @@
  * differences of gradients (one extra gradient per product), a Hessian from n hvps
  * (symmetrized). Non-finite values pass through unchanged; solvers decide what they mean.
  */
+import { NumericalError } from '../src/errors.js';
 import type { ObjectiveFunctions } from './types.js';
+
+/**
+ * Wraps oracles so that a NumericalError raised at a trial point (a singular matrix met while
+ * tracing a value-dependent function, say) reads as NaN: the solver rejects the step and,
+ * when nothing finite can be found, stops with status 'nonFinite'. `lastError` keeps the
+ * message. Other exceptions (misuse, bugs) propagate.
+ */
+export function guardEngineErrors(fns: ObjectiveFunctions): { fns: ObjectiveFunctions; lastError: () => string } {
+  let last = '';
+  const fail = (e: unknown): number => {
+    if (!(e instanceof NumericalError)) throw e;
+    last = e.message;
+    return NaN;
+  };
+  const guarded: ObjectiveFunctions = {
+    n: fns.n,
+    value(x) {
+      try {
+        return fns.value(x);
+      } catch (e) {
+        return fail(e);
+      }
+    },
+    valueAndGrad(x, g) {
+      try {
+        return fns.valueAndGrad(x, g);
+      } catch (e) {
+        g.fill(NaN);
+        return fail(e);
+      }
+    },
+  };
+  if (fns.hvp) {
+    const hvp = fns.hvp.bind(fns);
+    guarded.hvp = (x, v, out) => {
+      try {
+        hvp(x, v, out);
+      } catch (e) {
+        out.fill(fail(e));
+      }
+    };
+  }
+  if (fns.hessian) {
+    const hessian = fns.hessian.bind(fns);
+    guarded.hessian = (x, out) => {
+      try {
+        hessian(x, out);
+      } catch (e) {
+        out.fill(fail(e));
+      }
+    };
+  }
+  return { fns: guarded, lastError: () => last };
+}
 
 function sameVector(a: Float64Array, b: Float64Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;

@@ -9,3 +9,15 @@ export class TayoptError extends Error {
     this.name = 'TayoptError';
   }
 }
+
+/**
+ * A TayoptError about the values rather than the program: a singular matrix, a matrix that
+ * is not positive definite. Met at a solver's trial point it is numerical trouble — the
+ * solvers treat it like NaN (a rejected step) instead of stopping with an exception.
+ */
+export class NumericalError extends TayoptError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'NumericalError';
+  }
+}

@@ -1,10 +1,10 @@
 /**
  * Running one method on a loaded problem, as `solve` and `compare` do: the option checks
- * that need the problem (bounds vs method), the start-point check, the solver call, and a
- * guard around the objective so a value-dependent engine error at a trial point (a singular
- * matrix, say) counts as a failed step instead of ending the program.
+ * that need the problem (bounds vs method), the start-point check and the solver call
+ * (minimize itself turns a value-dependent engine error at a trial point — a singular
+ * matrix, say — into a rejected step instead of an exception).
  */
-import { type FlatObjective, TayoptError } from '../../src/index.js';
+import type { FlatObjective } from '../../src/index.js';
 import { elementName } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import { type HistoryEntry, type MethodName, type MinimizeResult, minimize } from '../../optimizers/index.js';
@@ -43,39 +43,20 @@ export function gradientMeasure(problem: Problem, x: Float64Array, g: Float64Arr
   return problem.bounds ? projectedGradientNorm(x, g, problem.bounds.lower, problem.bounds.upper) : normInf(g);
 }
 
-/**
- * Wraps the objective: engine errors at a trial point become NaN (a rejected step; the last
- * message is kept), and `onStart` sees the first gradient evaluation (the solver's start).
- */
-function guarded(obj: FlatObjective, onStart: (x: Float64Array, f: number, g: Float64Array, nfev: number, nhvp: number, nhev: number) => void) {
+/** Wraps the objective so that `onStart` sees the first gradient evaluation (the solver's start). */
+function withStart(obj: FlatObjective, onStart: (x: Float64Array, f: number, g: Float64Array, nfev: number, nhvp: number, nhev: number) => void) {
   let started = false;
   let values = 0;
   let hvps = 0;
   let hessians = 0;
-  const state = { lastError: '' };
-  const fail = (e: unknown): number => {
-    if (!(e instanceof TayoptError)) throw e;
-    state.lastError = e.message;
-    return NaN;
-  };
-  const fns = {
+  return {
     n: obj.n,
     value(x: Float64Array): number {
       values++;
-      try {
-        return obj.value(x);
-      } catch (e) {
-        return fail(e);
-      }
+      return obj.value(x);
     },
     valueAndGrad(x: Float64Array, g: Float64Array): number {
-      let f: number;
-      try {
-        f = obj.valueAndGrad(x, g);
-      } catch (e) {
-        g.fill(NaN);
-        f = fail(e);
-      }
+      const f = obj.valueAndGrad(x, g);
       if (!started) {
         started = true;
         onStart(x, f, g, Math.max(1, values), hvps, hessians);
@@ -84,22 +65,13 @@ function guarded(obj: FlatObjective, onStart: (x: Float64Array, f: number, g: Fl
     },
     hvp(x: Float64Array, v: Float64Array, out: Float64Array): void {
       hvps++;
-      try {
-        obj.hvp(x, v, out);
-      } catch (e) {
-        out.fill(fail(e));
-      }
+      obj.hvp(x, v, out);
     },
     hessian(x: Float64Array, out: Float64Array): void {
       hessians++;
-      try {
-        obj.hessian(x, out);
-      } catch (e) {
-        out.fill(fail(e));
-      }
+      obj.hessian(x, out);
     },
   };
-  return { fns, state };
 }
 
 /**
@@ -115,7 +87,7 @@ export function runMethod(
   onRow?: (e: HistoryEntry) => void,
 ): MinimizeResult {
   const t0 = performance.now();
-  const { fns, state } = guarded(prepared.obj, (x, f, g, nfev, nhvp, nhev) => {
+  const fns = withStart(prepared.obj, (x, f, g, nfev, nhvp, nhev) => {
     onRow?.({ iter: 0, f, gnorm: gradientMeasure(problem, x, g), step: 0, radius: null, nfev, ngev: 1, nhvp, nhev, timeMs: performance.now() - t0 });
   });
   const result = minimize(fns, prepared.x0, {
@@ -131,8 +103,5 @@ export function runMethod(
       ? (s) => onRow({ iter: s.iter, f: s.f, gnorm: s.gnorm, step: s.step, radius: s.radius, nfev: s.nfev, ngev: s.ngev, nhvp: s.nhvp, nhev: s.nhev, timeMs: s.timeMs })
       : undefined,
   });
-  if (!result.success && state.lastError && result.status === 'nonFinite') {
-    result.message = `${result.message} (last error: ${state.lastError})`;
-  }
   return result;
 }

@@ -23,8 +23,10 @@ import { ELEMENTWISE_CODE } from './codegen-ops.js';
 import { erf0, sigmoid0, softplus0 } from '../utpm/series.js';
 import type { Region } from '../utpm/primitive.js';
 import { gemmStrided } from '../utpm/matmul.js';
+import { concatRegion } from '../utpm/shape.js';
 import { primitive } from '../utpm/table.js';
 import { UTPM, sizeOf, stridesOf } from '../utpm/utpm.js';
+import { liveNodes } from './interpret.js';
 import type { Node } from './tensor.js';
 
 /** A compiled replay of a graph at fixed (D, P) and shapes. */
@@ -143,9 +145,7 @@ export function compile(
   const N = nodes.length;
   /** D = 2 with several directions: degree-1 coefficients stored direction-interleaved. */
   const interleaved = D === 2 && P > 1;
-  const live = new Uint8Array(N);
-  for (const o of outputIds) live[o] = 1;
-  for (let id = N - 1; id >= 0; id--) if (live[id]) for (const i of nodes[id]!.inputs) live[i] = 1;
+  const live = liveNodes(nodes, outputIds);
   const isInput = new Map<number, number>();
   inputIds.forEach((id, k) => isInput.set(id, k));
 
@@ -645,7 +645,7 @@ export function compile(
       const regions: (Region | null)[] =
         op === 'scatter_add'
           ? (node.params as { regions: (Region | null)[] }).regions
-          : concatRegions(node.inputs.map((i) => nodes[i]!.shape), (node.params as { axis: number }).axis);
+          : concatPieces(node.shape, node.inputs.map((i) => nodes[i]!.shape), (node.params as { axis: number }).axis);
       const writers = new Set<Group>();
       node.inputs.forEach((src, k) => {
         const r = regions[k];
@@ -752,18 +752,6 @@ function keptShape(shape: readonly number[], axes: readonly number[] | null): nu
   return shape.map((s, i) => (axes === null || axes.includes(i) ? 1 : s));
 }
 
-function concatRegions(shapes: readonly (readonly number[])[], axis: number): Region[] {
-  let at = 0;
-  return shapes.map((s) => {
-    const r: Region = {
-      start: s.map((_, i) => (i === axis ? at : 0)),
-      step: s.map(() => 1),
-      count: [...s],
-    };
-    at += s[axis]!;
-    return r;
-  });
-}
 
 /**
  * Ct[ctb + (i·n + j)·P + p] += Σ_l A[ao + i·ai + l·al] · Bt[btb + (bo + l·bl + j·bj)·P + p]:
@@ -836,4 +824,14 @@ export function toBlocks(src: Float64Array, dst: Float64Array, n: number, P: num
     const d0 = (1 + p) * n;
     for (let e = 0; e < n; e++) dst[d0 + e] = src[n + e * P + p]!;
   }
+}
+
+/** The regions of a concatenation's output that its pieces occupy. */
+function concatPieces(shape: readonly number[], pieces: readonly (readonly number[])[], axis: number): Region[] {
+  let at = 0;
+  return pieces.map((s) => {
+    const r = concatRegion(shape, axis, at, s[axis]!);
+    at += s[axis]!;
+    return r;
+  });
 }

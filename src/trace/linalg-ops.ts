@@ -10,7 +10,7 @@
  * propagate, as they do when a recorded function is re-evaluated at another point (solvers
  * treat them as a failed step).
  */
-import { TayoptError } from '../errors.js';
+import { NumericalError, TayoptError } from '../errors.js';
 import { asymmetry, cholFactor, EPS, luFactor, luSingularPivot, symPart } from '../utpm/linalg/kernels.js';
 import { eyeValues, rowsRegion } from '../utpm/linalg/util.js';
 import { fmtShape } from '../utpm/utpm.js';
@@ -54,7 +54,7 @@ function checkNonsingular(op: string, a: Tensor, n: number): void {
   const f = luFactor(a._v, 0, n);
   const k = luSingularPivot(f, a._v, 0);
   if (k >= 0) {
-    throw new TayoptError(
+    throw new NumericalError(
       `${op}: matrix is singular (to working precision: LU pivot ${k} is ${fmt(f.lu[k * n + k]!)}, ` +
         `at most n·ε·max|A_ij| = ${fmt(n * EPS * maxAbs(a._v))})`,
     );
@@ -131,7 +131,7 @@ export function solveTriangular(A: TensorLike, b: TensorLike, options: SolveTria
     for (let i = 0; i < n; i++) {
       const d = a._v[i * n + i]!;
       if (!(Math.abs(d) > n * EPS * big)) {
-        throw new TayoptError(`solveTriangular: matrix is singular (diagonal entry ${i} is ${fmt(d)})`);
+        throw new NumericalError(`solveTriangular: matrix is singular (diagonal entry ${i} is ${fmt(d)})`);
       }
     }
   }
@@ -194,7 +194,7 @@ export function cholesky(A: TensorLike): Tensor {
     symPart(a._v, 0, n, S, 0);
     const j = cholFactor(S, 0, n, new Float64Array(n * n), 0);
     if (j >= 0) {
-      throw new TayoptError(`cholesky: matrix is not positive definite (its leading ${j + 1}×${j + 1} block is not)`);
+      throw new NumericalError(`cholesky: matrix is not positive definite (its leading ${j + 1}×${j + 1} block is not)`);
     }
   }
   return record('cholesky', [a]);

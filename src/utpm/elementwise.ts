@@ -152,14 +152,6 @@ const UNARY: Record<string, UnaryDef> = {
   },
 };
 
-/** Names of the differentiable elementwise unary primitives. */
-export const UNARY_NAMES: readonly string[] = Object.keys(UNARY);
-
-/** Degree-0 functions of the unary primitives, for code generation and constant folding. */
-export const UNARY_F0: Readonly<Record<string, (x: number) => number>> = Object.fromEntries(
-  Object.entries(UNARY).map(([k, v]) => [k, v.f0]),
-);
-
 // ---------------------------------------------------------------- binary
 
 type Series2 = (a: Float64Array, b: Float64Array, y: Float64Array, D: number) => void;

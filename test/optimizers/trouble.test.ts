@@ -3,8 +3,9 @@
  * objective that breaks down for good, non-finite values at x0, singular Hessians, a zero
  * gradient at x0, and an objective unbounded below — for every method, with status and message.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import * as t from '../../src/index.js';
+import { NumericalError, TayoptError } from '../../src/errors.js';
 import { minimize } from '../../optimizers/index.js';
 import type { ObjectiveFunctions } from '../../optimizers/types.js';
 import { ALL_METHODS, rosenbrock } from './helpers.js';
@@ -160,5 +161,33 @@ describe('unbounded below', () => {
     expect(['nonFinite', 'lineSearchFailed', 'diverging']).toContain(r.status);
     expect(Number.isFinite(r.fun)).toBe(true);
     expect(finite(r.x)).toBe(true);
+  });
+});
+
+describe('engine errors at trial points', () => {
+  // an oracle that raises a TayoptError beyond x = 1.5 (as a value-dependent function may,
+  // e.g. a singular matrix met while tracing) while f pulls toward x = 3
+  const fns = (err: () => Error): ObjectiveFunctions => ({
+    n: 1,
+    value: (x) => {
+      if (x[0]! > 1.5) throw err();
+      return (x[0]! - 3) ** 2;
+    },
+    valueAndGrad: (x, g) => {
+      if (x[0]! > 1.5) throw err();
+      g[0] = 2 * (x[0]! - 3);
+      return (x[0]! - 3) ** 2;
+    },
+  });
+  test('a NumericalError reads as a rejected step: a status, a finite x, no exception', () => {
+    const r = minimize(fns(() => new NumericalError('solve: matrix is singular')), Float64Array.of(0), { method: 'lbfgs' });
+    expect(r.success).toBe(false);
+    expect(Number.isFinite(r.x[0]!)).toBe(true);
+    expect(r.x[0]!).toBeLessThanOrEqual(1.5);
+    expect(r.fun).toBeCloseTo((r.x[0]! - 3) ** 2, 12);
+  });
+  test('misuse (any other TayoptError) and bugs propagate', () => {
+    expect(() => minimize(fns(() => new TayoptError('dot: shapes do not align')), Float64Array.of(0), { method: 'lbfgs' })).toThrow('do not align');
+    expect(() => minimize(fns(() => new TypeError('boom')), Float64Array.of(0), { method: 'lbfgs' })).toThrow('boom');
   });
 });
