@@ -9,9 +9,9 @@ import { objective } from '../src/ad/objective.js';
 import type { TensorFunction } from '../src/ad/program.js';
 import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
-import type { HistoryEntry, ObjectiveFunctions } from './types.js';
+import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
-import { type CallbackState, type Method, runSolver, type SolverStatus } from './loop.js';
+import { type CallbackState, type Method, runSolver, type SolverResult } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
 import { backtracking } from './linesearch/backtracking.js';
@@ -98,22 +98,10 @@ export interface MinimizeOptions {
   eta?: number;
 }
 
-export interface MinimizeResult {
-  /** The final iterate as a flat Float64Array (row-major when x0 is a matrix). Always finite. */
-  x: Float64Array;
+/** What minimize() returns: the solver's result (x flat and always finite, statuses, history) plus x0's shape. */
+export interface MinimizeResult extends Omit<SolverResult, 'method'> {
   /** Shape of x0 (e.g. [n] for a vector, [r, c] for a matrix, [] for a number). */
   shape: number[];
-  fun: number;
-  grad: Float64Array;
-  nit: number;
-  nfev: number;
-  ngev: number;
-  nhvp: number;
-  nhev: number;
-  status: SolverStatus;
-  success: boolean;
-  message: string;
-  history: HistoryEntry[];
   /** The method that ran (the one chosen when method was 'auto'). */
   method: Exclude<MethodName, 'auto'>;
 }
