@@ -85,6 +85,11 @@ type Loc = { kind: 'reg'; group: Group; src: number } | { kind: 'mem'; acc: Acce
 
 const FUSIBLE_VIEW = new Set(['reshape', 'slice', 'transpose', 'broadcast_to']);
 
+/** Statements per generated function in long straight-line code (small enough for the JIT to optimize). */
+const CHUNK = 300;
+/** Placeholder for the replay's parameter list (the rebindable buffers), known only at the end. */
+const PARAMS = '/*PARAMS*/';
+
 function isContiguous(a: Access): boolean {
   const st = stridesOf(a.shape);
   return a.shape.every((d, k) => d === 1 || a.strides[k] === st[k]);
@@ -193,6 +198,8 @@ export function compile(
   const pendingWriters = new Map<number, Set<Group>>();
   const zeroInit: number[] = [];
   const code: string[] = [];
+  /** Top-level functions holding chunks of long straight-line code. */
+  const chunks: string[] = [];
   const env: unknown[] = [];
   const envName = (v: unknown): string => {
     env.push(v);
@@ -334,6 +341,10 @@ export function compile(
   // ------------------------------------------------------------ group code generation
 
   function emitGroup(g: Group): void {
+    if (g.size === 1 && g.members.length > CHUNK) {
+      emitStraightChunks(g);
+      return;
+    }
     const loads: { name: string; acc: Access }[] = [];
     const loadKeys = new Map<string, number>();
     const vars = new Map<number, { v: string; t: string | null }>();
@@ -452,6 +463,66 @@ export function compile(
     }
     out.push('}');
     code.push(out.join('\n'));
+  }
+
+  /**
+   * A large one-element "loop" (code written with element access unrolls into thousands of
+   * scalar nodes) as a sequence of small functions the JIT will optimize: member values live
+   * in a register file R (tangents in T at slot·P + p) instead of locals.
+   */
+  function emitStraightChunks(g: Group): void {
+    const slot = new Map<number, number>();
+    for (const m of g.members) if (g.reg.get(m) === m) slot.set(m, slot.size);
+    const R = envName(new Float64Array(slot.size));
+    const T = D === 2 ? envName(new Float64Array(slot.size * P)) : '';
+    const tIdx = (k: number) => (P === 1 ? `${T}[${k}]` : `${T}[${k * P} + p]`);
+    const ref = (i: number): { v: string; t: string | null } => {
+      const r = g.reg.get(i);
+      if (r !== undefined) {
+        const k = slot.get(r)!;
+        return { v: `${R}[${k}]`, t: D === 2 && tan[r] ? tIdx(k) : null };
+      }
+      const l = loc[i]!;
+      if (l.kind !== 'mem') throw new Error(`compile: node ${i} is in a register of another loop`);
+      const a = l.acc;
+      return { v: constLiteral(a) ?? `B${a.buf}[${a.off}]`, t: D === 2 && a.tan ? `B${a.buf}[${tanIndex(a, String(a.off))}]` : null };
+    };
+    const primal: string[] = [];
+    const tangent: string[] = [];
+    for (const m of g.members) {
+      if (g.reg.get(m) !== m) continue;
+      const node = nodes[m]!;
+      const spec = ELEMENTWISE_CODE[node.op]!;
+      const ins = node.inputs.map(ref);
+      const v = `${R}[${slot.get(m)}]`;
+      primal.push(`${v} = ${spec.value(ins.map((x) => x.v))};`);
+      if (D === 2 && tan[m]) {
+        const te = spec.tangent(ins.map((x) => x.v), ins.map((x) => x.t), v);
+        tangent.push(`${tIdx(slot.get(m)!)} = ${te ?? '0'};`);
+      }
+    }
+    for (const st of g.stores) {
+      const val = ref(st.src);
+      primal.push(`B${st.acc.buf}[${st.acc.off}] ${st.mode} ${val.v};`);
+      if (D === 2 && st.acc.tan && (val.t !== null || st.mode === '=')) {
+        tangent.push(`B${st.acc.buf}[${tanIndex(st.acc, String(st.acc.off))}] ${st.mode} ${val.t ?? '0'};`);
+      }
+    }
+    for (const sm of g.sumsAll) {
+      const a = (loc[sm.id] as { kind: 'mem'; acc: Access }).acc;
+      const val = ref(sm.src);
+      primal.push(`B${a.buf}[${a.off}] = ${val.v};`);
+      if (D === 2 && tan[sm.id]) tangent.push(`B${a.buf}[${tanIndex(a, String(a.off))}] = ${val.t ?? '0'};`);
+    }
+    const emit = (lines: string[], wrap: (body: string) => string) => {
+      for (let k = 0; k < lines.length; k += CHUNK) {
+        const name = `C${chunks.length}`;
+        chunks.push(`function ${name}(${PARAMS}) {\n${wrap(lines.slice(k, k + CHUNK).join('\n'))}\n}`);
+        code.push(`${name}(${PARAMS});`);
+      }
+    };
+    emit(primal, (b) => b);
+    emit(tangent, (b) => (P === 1 ? b : `for (let p = 0; p < ${P}; p++) {\n${b}\n}`));
   }
 
   // ------------------------------------------------------------ kernels
@@ -727,7 +798,10 @@ export function compile(
     '\n' +
     env.map((_, k) => `const E${k} = env[${k}];`).join('\n');
   const helpers = 'const SIG = sigmoid0, SP = softplus0, ERF = erf0;';
-  const source = `${header}\n${helpers}\nfunction replay(${params.join(', ')}) {\n${body}\n}\nfunction run() { replay(${bindable.map((b) => `cur[${b}]`).join(', ')}); }\nreturn run;`;
+  const fill = (src: string) => src.split(PARAMS).join(params.join(', '));
+  const source = fill(
+    `${header}\n${helpers}\n${chunks.join('\n')}\nfunction replay(${PARAMS}) {\n${body}\n}\nfunction run() { replay(${bindable.map((b) => `cur[${b}]`).join(', ')}); }\nreturn run;`,
+  );
   const cur = bufs.slice();
   const run = new Function('bufs', 'env', 'cur', 'sigmoid0', 'softplus0', 'erf0', source)(bufs, env, cur, sigmoid0, softplus0, erf0) as () => void;
   const canBind = new Set(bindable);
