@@ -1,8 +1,10 @@
+import { choleskyInto } from '../src/utpm/linalg/kernels.js';
+
 /**
- * Dense linear algebra for the solvers: the one Cholesky (plain, shifted and modified), its
- * triangular solves, a smallest-singular-vector estimate for the trust-region hard case, and a
- * small LU for the 2m×2m systems of L-BFGS-B. Matrices are row-major `Float64Array`s of
- * length n·n; only the lower triangle of a symmetric input is read. Nothing here allocates
+ * Dense linear algebra for the solvers: Cholesky (plain, shifted — the engine's kernel — and
+ * modified), its triangular solves, and a smallest-singular-vector estimate for the
+ * trust-region hard case. (L-BFGS-B's small 2m×2m systems use the engine's LU.) Matrices
+ * are row-major `Float64Array`s of length n·n; only the lower triangle of a symmetric input is read. Nothing here allocates
  * except where a doc comment says so, and nothing throws: failures come back as return values.
  */
 
@@ -21,24 +23,7 @@ export function cholesky(
   minPivot = 0,
   info?: { pivot: number },
 ): number {
-  for (let j = 0; j < n; j++) {
-    const rj = j * n;
-    let s = A[rj + j]! + shift;
-    for (let k = 0; k < j; k++) s -= L[rj + k]! * L[rj + k]!;
-    if (!(s > minPivot) || !Number.isFinite(s)) {
-      if (info) info.pivot = s;
-      return j;
-    }
-    const d = Math.sqrt(s);
-    L[rj + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      const ri = i * n;
-      let t = A[ri + j]!;
-      for (let k = 0; k < j; k++) t -= L[ri + k]! * L[rj + k]!;
-      L[ri + j] = t / d;
-    }
-  }
-  return -1;
+  return choleskyInto(A, 0, n, shift, L, 0, minPivot, info);
 }
 
 /** Solves L·y = b for lower-triangular L (leading `m` rows of an n-wide matrix); out may alias b. */
@@ -162,59 +147,4 @@ export function smallestSingularVector(L: Float64Array, n: number, z: Float64Arr
   zn = Math.sqrt(zn);
   for (let i = 0; i < n; i++) z[i]! /= zn;
   return Math.sqrt(wn) / zn;
-}
-
-/**
- * In-place LU factorization with partial pivoting of a small dense row-major m×m matrix.
- * Returns false when a pivot is exactly zero or non-finite (singular to working precision).
- */
-export function luFactor(A: Float64Array, m: number, piv: Int32Array): boolean {
-  for (let k = 0; k < m; k++) {
-    let p = k;
-    let best = Math.abs(A[k * m + k]!);
-    for (let i = k + 1; i < m; i++) {
-      const v = Math.abs(A[i * m + k]!);
-      if (v > best) {
-        best = v;
-        p = i;
-      }
-    }
-    piv[k] = p;
-    if (!(best > 0) || !Number.isFinite(best)) return false;
-    if (p !== k) {
-      for (let j = 0; j < m; j++) {
-        const t = A[k * m + j]!;
-        A[k * m + j] = A[p * m + j]!;
-        A[p * m + j] = t;
-      }
-    }
-    const d = A[k * m + k]!;
-    for (let i = k + 1; i < m; i++) {
-      const l = (A[i * m + k]! /= d);
-      if (l !== 0) for (let j = k + 1; j < m; j++) A[i * m + j]! -= l * A[k * m + j]!;
-    }
-  }
-  return true;
-}
-
-/** Solves A·x = b in place in `b` from the output of {@link luFactor}. */
-export function luSolve(LU: Float64Array, m: number, piv: Int32Array, b: Float64Array): void {
-  for (let k = 0; k < m; k++) {
-    const p = piv[k]!;
-    if (p !== k) {
-      const t = b[k]!;
-      b[k] = b[p]!;
-      b[p] = t;
-    }
-  }
-  for (let i = 0; i < m; i++) {
-    let s = b[i]!;
-    for (let k = 0; k < i; k++) s -= LU[i * m + k]! * b[k]!;
-    b[i] = s;
-  }
-  for (let i = m - 1; i >= 0; i--) {
-    let s = b[i]!;
-    for (let k = i + 1; k < m; k++) s -= LU[i * m + k]! * b[k]!;
-    b[i] = s / LU[i * m + i]!;
-  }
 }

@@ -19,7 +19,7 @@
 import type { Method, StepReport } from '../loop.js';
 import type { LineSearch } from '../linesearch/types.js';
 import { moreThuente } from '../linesearch/morethuente.js';
-import { luFactor, luSolve } from '../linalg.js';
+import { luFactor, luNonsingular, luSolve, setIdentity } from '../../src/utpm/linalg/kernels.js';
 import { dot, norm2 } from '../vec.js';
 import { type DescentState, initDescentState, lineSearchStep } from './descent.js';
 import { LbfgsMemory } from './lbfgs-memory.js';
@@ -66,7 +66,6 @@ interface LbfgsbState extends DescentState {
   M: Float64Array;
   K: Float64Array;
   N: Float64Array;
-  piv: Int32Array;
 }
 
 export function lbfgsb(lower: Float64Array, upper: Float64Array, options: LbfgsbOptions = {}): Method<LbfgsbState> {
@@ -102,7 +101,7 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
 
   /** Forms M = K⁻¹; returns false if K is singular (then the memory is dropped). */
   function buildM(st: LbfgsbState, k: number): boolean {
-    const { mem, theta, K, M, piv } = st;
+    const { mem, theta, K, M } = st;
     const n = mem.n;
     const k2 = 2 * k;
     K.fill(0, 0, k2 * k2);
@@ -124,13 +123,10 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
         K[(k + i) * k2 + (k + j)] = theta * ss;
       }
     }
-    if (!luFactor(K, k2, piv)) return false;
-    for (let j = 0; j < k2; j++) {
-      st.t1.fill(0, 0, k2);
-      st.t1[j] = 1;
-      luSolve(K, k2, piv, st.t1);
-      for (let i = 0; i < k2; i++) M[i * k2 + j] = st.t1[i]!;
-    }
+    const f = luFactor(K, 0, k2);
+    if (!luNonsingular(f)) return false;
+    setIdentity(M, 0, k2);
+    luSolve(f, M, 0, k2, false, new Float64Array(k2 * k2));
     for (let i = 0; i < k2 * k2; i++) if (!Number.isFinite(M[i]!)) return false;
     return true;
   }
@@ -212,7 +208,7 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
    * search direction d = x̄ − x in st.d.
    */
   function subspaceStep(st: LbfgsbState, k: number): void {
-    const { x, g, lower, upper, xcp, free, r, theta, c2, wb, t1, t2, N, piv, M, d } = st;
+    const { x, g, lower, upper, xcp, free, r, theta, c2, wb, t1, t2, N, M, d } = st;
     const n = x.length;
     const k2 = 2 * k;
     let nf = 0;
@@ -254,8 +250,9 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
           for (let c = 0; c < k2; c++) s += M[a * k2 + c]! * N[c * k2 + b]!;
           A[a * k2 + b] = (a === b ? 1 : 0) - s / theta;
         }
-      if (luFactor(A, k2, piv)) {
-        luSolve(A, k2, piv, t2);
+      const f = luFactor(A, 0, k2);
+      if (luNonsingular(f)) {
+        luSolve(f, t2, 0, 1, false, new Float64Array(k2));
         for (let q = 0; q < nf; q++) {
           const i = free[q]!;
           wRow(st, i, k, wb);
@@ -348,7 +345,6 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
         M: new Float64Array(m2 * m2),
         K: new Float64Array(m2 * m2),
         N: new Float64Array(m2 * m2),
-        piv: new Int32Array(m2),
       };
       st.gnorm = projectedGradientNorm(st.x, st.g, lower, upper);
       return st;

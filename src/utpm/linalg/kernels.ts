@@ -132,6 +132,15 @@ export function luSolve(f: LUFactors, b: Float64Array, bo: number, k: number, tr
   }
 }
 
+/** Whether every pivot of the LU factors is finite and non-zero (exact test; see luSingularPivot for a relative one). */
+export function luNonsingular(f: LUFactors): boolean {
+  for (let i = 0; i < f.n; i++) {
+    const d = f.lu[i * f.n + i]!;
+    if (!(Math.abs(d) > 0) || !Number.isFinite(d)) return false;
+  }
+  return true;
+}
+
 /** det from LU factors: sign · Π u_kk. */
 export function luDet(f: LUFactors): number {
   let d = f.sign;
@@ -172,28 +181,49 @@ export function symPart(a: Float64Array, ao: number, n: number, out: Float64Arra
 }
 
 /**
+ * Factors A + shift·I = L·Lᵀ for the n×n matrix at a[ao…] (reading its lower triangle) into the
+ * lower triangle of the n×n matrix at l[lo…]; the strict upper triangle of L is not touched,
+ * and L may alias A only when shift is 0. A pivot that is not finite or not above `minPivot`
+ * stops the factorization: returns −1 on success, else the failing index k, with `info.pivot`
+ * then holding the failing pivot a_kk + shift − Σ_j l_kj² (the leading k×k block is factored).
+ * The one Cholesky of the project: the engine's `cholesky` primitive and the solvers' Newton
+ * and trust-region steps both use it.
+ */
+export function choleskyInto(
+  a: Float64Array, ao: number, n: number, shift: number,
+  l: Float64Array, lo: number,
+  minPivot = 0, info?: { pivot: number },
+): number {
+  for (let j = 0; j < n; j++) {
+    const rj = j * n;
+    let s = a[ao + rj + j]! + shift;
+    for (let k = 0; k < j; k++) s -= l[lo + rj + k]! * l[lo + rj + k]!;
+    if (!(s > minPivot) || !Number.isFinite(s)) {
+      if (info) info.pivot = s;
+      return j;
+    }
+    const d = Math.sqrt(s);
+    l[lo + rj + j] = d;
+    for (let i = j + 1; i < n; i++) {
+      const ri = i * n;
+      let t = a[ao + ri + j]!;
+      for (let k = 0; k < j; k++) t -= l[lo + ri + k]! * l[lo + rj + k]!;
+      l[lo + ri + j] = t / d;
+    }
+  }
+  return -1;
+}
+
+/**
  * Cholesky factor L (lower, row-major, zeros above the diagonal) of the n×n matrix at a[ao…],
  * reading its lower triangle, into out[oo…]. Returns −1, or the index of the first pivot that
  * is not positive (then `out` is filled with NaN).
  */
 export function cholFactor(a: Float64Array, ao: number, n: number, out: Float64Array, oo: number): number {
   out.fill(0, oo, oo + n * n);
-  for (let j = 0; j < n; j++) {
-    let s = a[ao + j * n + j]!;
-    for (let k = 0; k < j; k++) s -= out[oo + j * n + k]! ** 2;
-    if (!(s > 0) || !Number.isFinite(s)) {
-      out.fill(NaN, oo, oo + n * n);
-      return j;
-    }
-    const d = Math.sqrt(s);
-    out[oo + j * n + j] = d;
-    for (let i = j + 1; i < n; i++) {
-      let t = a[ao + i * n + j]!;
-      for (let k = 0; k < j; k++) t -= out[oo + i * n + k]! * out[oo + j * n + k]!;
-      out[oo + i * n + j] = t / d;
-    }
-  }
-  return -1;
+  const j = choleskyInto(a, ao, n, 0, out, oo);
+  if (j >= 0) out.fill(NaN, oo, oo + n * n);
+  return j;
 }
 
 /**
