@@ -14,7 +14,8 @@ import { NumericalError, TayoptError } from '../errors.js';
 import { asymmetry, cholFactor, EPS, luFactor, luSingularPivot, symPart } from '../utpm/linalg/kernels.js';
 import { eyeValues, rowsRegion } from '../utpm/linalg/util.js';
 import { fmtShape } from '../utpm/utpm.js';
-import { installMethods, reshape } from './ops.js';
+import { installMethods } from './methods.js';
+import { reshape } from './ops.js';
 import { Tensor, lift, record, type TensorLike } from './tensor.js';
 
 /** Relative asymmetry max|A_ij − A_ji| / max|A_ij| above which a matrix counts as non-symmetric. */

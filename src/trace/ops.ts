@@ -7,6 +7,7 @@
 import { TayoptError } from '../errors.js';
 import type { Region } from '../utpm/primitive.js';
 import { fmtShape, sizeOf } from '../utpm/utpm.js';
+import { installMethods } from './methods.js';
 import { Tensor, lift, record, type TensorLike } from './tensor.js';
 
 export type { TensorLike };
@@ -431,19 +432,6 @@ const METHODS: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
   abs, sigmoid, softplus, erf, sign, sum, mean, prod, dot, matmul, outer, reshape, flatten,
   transpose, broadcastTo, slice, at, set,
 };
-
-/** Installs free functions `fn(x, …rest)` as Tensor methods `x.name(…rest)`. */
-export function installMethods(methods: Record<string, (x: Tensor, ...rest: never[]) => unknown>): void {
-  for (const [name, fn] of Object.entries(methods)) {
-    Object.defineProperty(Tensor.prototype, name, {
-      value: function (this: Tensor, ...rest: never[]) {
-        return fn(this, ...rest);
-      },
-      writable: true,
-      configurable: true,
-    });
-  }
-}
 
 installMethods(METHODS);
 Object.defineProperty(Tensor.prototype, 'T', {
