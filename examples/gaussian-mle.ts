@@ -25,8 +25,8 @@
  */
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { pathToFileURL } from 'node:url';
-import * as t from '../src/index.js';
-import type { Tensor } from '../src/index.js';
+import * as t from 'tayopt';
+import type { Tensor } from 'tayopt';
 
 /** One Newton iteration in the fit's history. */
 export interface NewtonStep {
