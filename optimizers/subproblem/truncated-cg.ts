@@ -65,13 +65,12 @@ export function truncatedCg(
   let rr = dot(r, r);
   const tol = forcingTolerance(Math.sqrt(rr), gnorm0);
   let model = 0;
-  const stopped = (stop: CgStop, iterations: number, slope: number, curvature: number): CgResult => ({ stop, iterations, model, rr, slope, curvature });
   for (let j = 0; j < maxIter; j++) {
     hvp(d, Bd);
     const dBd = dot(d, Bd);
-    if (!Number.isFinite(dBd)) return stopped('nonFinite', j, NaN, dBd);
+    if (!Number.isFinite(dBd)) return { stop: 'nonFinite', iterations: j, model, rr, slope: NaN, curvature: dBd };
     const rd = dot(r, d);
-    if (dBd <= 0) return stopped('negativeCurvature', j, rd, dBd);
+    if (dBd <= 0) return { stop: 'negativeCurvature', iterations: j, model, rr, slope: rd, curvature: dBd };
     const alpha = rr / dBd;
     if (radius < Infinity) {
       // Would the step leave the region? ‖p + αd‖² against Δ², without forming the point.
@@ -83,19 +82,16 @@ export function truncatedCg(
         pd += p[i]! * d[i]!;
         dd += d[i]! * d[i]!;
       }
-      if (pp + 2 * alpha * pd + alpha * alpha * dd >= radius * radius) return stopped('boundary', j, rd, dBd);
+      if (pp + 2 * alpha * pd + alpha * alpha * dd >= radius * radius) return { stop: 'boundary', iterations: j, model, rr, slope: rd, curvature: dBd };
     }
     axpy(alpha, d, p);
     model += alpha * rd + 0.5 * alpha * alpha * dBd;
     axpy(alpha, Bd, r);
     const rrNew = dot(r, r);
-    if (Math.sqrt(rrNew) <= tol) {
-      rr = rrNew;
-      return stopped('converged', j + 1, NaN, NaN);
-    }
+    if (Math.sqrt(rrNew) <= tol) return { stop: 'converged', iterations: j + 1, model, rr: rrNew, slope: NaN, curvature: NaN };
     const beta = rrNew / rr;
     rr = rrNew;
     for (let i = 0; i < n; i++) d[i] = -r[i]! + beta * d[i]!;
   }
-  return stopped('maxIter', maxIter, NaN, NaN);
+  return { stop: 'maxIter', iterations: maxIter, model, rr, slope: NaN, curvature: NaN };
 }
