@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TayoptError } from '../src/errors.js';
-import { autoText, CONCRETE_METHOD_NAMES, spec } from '../optimizers/index.js';
+import { autoText, CONCRETE_METHOD_NAMES, methodSpec } from '../optimizers/index.js';
 import { COMPARE_DEFAULTS_TEXT, EXIT, METHODS, UsageError } from './cli/common.js';
 
 function version(): string {
@@ -70,7 +70,7 @@ async function run(handler: () => Promise<number>): Promise<void> {
 const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
 
 /** The method list under a command's help, from the solver's registry. */
-const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${spec(m).summary}`).join('\n')}`;
+const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
   gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]' },

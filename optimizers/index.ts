@@ -23,7 +23,7 @@ export {
   honoursBounds,
   isDense,
   isMethodName,
-  spec,
+  methodSpec,
 } from './methods/index.js';
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';

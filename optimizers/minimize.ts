@@ -28,7 +28,7 @@ import {
   honoursBounds,
   METHOD_NAMES,
   isMethodName,
-  spec,
+  methodSpec,
 } from './methods/index.js';
 
 /** A plain JavaScript objective on flat vectors. */
@@ -168,7 +168,7 @@ function buildMethod(name: ConcreteMethodName, o: MinimizeOptions, bounds: Box |
     eta: checkPositive(o.eta, 'eta', true, 0.15),
   };
   if (trustRegion.eta >= 0.25) throw new TayoptError(`minimize: options.eta must be below 0.25, got ${trustRegion.eta}`);
-  return spec(name).build({ memory, lineSearch, trustRegion, bounds });
+  return methodSpec(name).build({ memory, lineSearch, trustRegion, bounds });
 }
 
 /** The oracles an objective supplies exactly (what `auto` may rely on). */
@@ -238,7 +238,7 @@ export function minimize(
     if (bounds && !honoursBounds(base))
       throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'")} or 'auto'`);
   }
-  const entry = spec(base);
+  const entry = methodSpec(base);
   if (entry.problem !== 'scalar') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
   // The name reported: under bounds a method may run as its bounded form ('lbfgs' → 'lbfgsb').
   const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;

@@ -166,7 +166,7 @@ export const CONCRETE_METHOD_NAMES = Object.keys(METHODS) as ConcreteMethodName[
 export const METHOD_NAMES: readonly MethodName[] = [
   'auto',
   ...CONCRETE_METHOD_NAMES.flatMap((m): MethodName[] => {
-    const alias = spec(m).boundedAs?.name as BoundedAlias | undefined;
+    const alias = methodSpec(m).boundedAs?.name as BoundedAlias | undefined;
     return alias ? [m, alias] : [m];
   }),
 ];
@@ -175,7 +175,7 @@ export const METHOD_NAMES: readonly MethodName[] = [
 export const DENSE_MAX_N = 200;
 
 /** The entry of a registry method, as the general {@link MethodSpec}. */
-export function spec(name: ConcreteMethodName): MethodSpec {
+export function methodSpec(name: ConcreteMethodName): MethodSpec {
   return METHODS[name];
 }
 
@@ -187,23 +187,23 @@ export function isMethodName(name: unknown): name is MethodName {
 /** The registry method behind a name: itself, or the method whose bounded alias it is. */
 export function baseMethod(name: Exclude<MethodName, 'auto'>): ConcreteMethodName {
   if (name in METHODS) return name as ConcreteMethodName;
-  return CONCRETE_METHOD_NAMES.find((m) => spec(m).boundedAs?.name === name)!;
+  return CONCRETE_METHOD_NAMES.find((m) => methodSpec(m).boundedAs?.name === name)!;
 }
 
 /** Whether the method forms the dense Hessian (O(n²) memory, O(n³) work per factorization). */
 export function isDense(name: ConcreteMethodName): boolean {
-  return spec(name).needs.includes('hessian');
+  return methodSpec(name).needs.includes('hessian');
 }
 
 /** Whether a method name can be run with bounds ('auto' can: it picks a method that honours them). */
 export function honoursBounds(name: MethodName): boolean {
-  return name === 'auto' || spec(baseMethod(name)).bounds;
+  return name === 'auto' || methodSpec(baseMethod(name)).bounds;
 }
 
 /** "lbfgs (L-BFGS-B)": the methods that honour bounds, for messages. */
 export function boundMethodsText(quote = ''): string {
-  return CONCRETE_METHOD_NAMES.filter((m) => spec(m).bounds)
-    .map((m) => `${quote}${m}${quote}${spec(m).boundedAs ? ` (${spec(m).boundedAs!.title})` : ''}`)
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds)
+    .map((m) => `${quote}${m}${quote}${methodSpec(m).boundedAs ? ` (${methodSpec(m).boundedAs!.title})` : ''}`)
     .join(', ');
 }
 
@@ -217,13 +217,13 @@ export interface AutoContext {
 
 /** The methods `auto` considers, in order of preference. */
 function autoCandidates(): ConcreteMethodName[] {
-  return CONCRETE_METHOD_NAMES.filter((m) => spec(m).autoRank !== undefined).sort((a, b) => spec(a).autoRank! - spec(b).autoRank!);
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).autoRank !== undefined).sort((a, b) => methodSpec(a).autoRank! - methodSpec(b).autoRank!);
 }
 
 /** The method `auto` runs for this problem (see {@link MethodSpec.autoRank}); undefined if none fits. */
 export function chooseAuto(ctx: AutoContext): ConcreteMethodName | undefined {
   return autoCandidates().find((m) => {
-    const s = spec(m);
+    const s = methodSpec(m);
     return (
       s.problem === ctx.problem &&
       (!ctx.bounds || s.bounds) &&
@@ -233,10 +233,10 @@ export function chooseAuto(ctx: AutoContext): ConcreteMethodName | undefined {
   });
 }
 
-/** How `auto` chooses, in words, for help texts: "L-BFGS-B with bounds; else trust-exact up to 200 unknowns, else trust-ncg". */
+/** How `auto` chooses for min f(x), in words, for help texts: "L-BFGS-B with bounds; else trust-exact up to 200 unknowns, else trust-ncg". */
 export function autoText(): string {
-  const ranked = autoCandidates();
-  const bounded = ranked.find((m) => spec(m).bounds);
+  const ranked = autoCandidates().filter((m) => methodSpec(m).problem === 'scalar');
+  const bounded = ranked.find((m) => methodSpec(m).bounds);
   const parts: string[] = [];
   for (const m of ranked) {
     if (isDense(m)) parts.push(`${m} up to ${DENSE_MAX_N} unknowns`);
@@ -246,7 +246,7 @@ export function autoText(): string {
     }
   }
   const free = parts.join(', else ');
-  return bounded ? `${spec(bounded).boundedAs?.title ?? bounded} with bounds; else ${free}` : free;
+  return bounded ? `${methodSpec(bounded).boundedAs?.title ?? bounded} with bounds; else ${free}` : free;
 }
 
 /**
@@ -259,7 +259,7 @@ export function checkFamilyOptions(
   options: Readonly<Record<string, unknown>>,
   fail: (message: string) => Error,
 ): void {
-  const family = spec(baseMethod(name)).family;
+  const family = methodSpec(baseMethod(name)).family;
   for (const [other, keys] of Object.entries(FAMILY_OPTIONS) as [MethodFamily, readonly string[]][]) {
     if (other === family) continue;
     for (const k of keys) if (options[k] !== undefined) throw fail(`options.${k} applies to ${other} methods, not '${name}'`);

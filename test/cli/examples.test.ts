@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_ELEMENT_ID, type EmbeddedReportData, seriesColor } from '../../src/report/index.js';
 import { countColor, decodePng, hexToRgb } from '../report/fixtures.js';
 import { type CliResult, tayopt } from './helpers.js';
-import { CONCRETE_METHOD_NAMES, autoText, spec } from '../../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, autoText, methodSpec } from '../../optimizers/index.js';
 
 interface Example {
   file: string;
@@ -148,7 +148,7 @@ describe('help', () => {
     const [solve, compare] = await Promise.all([tayopt(['solve', '--help']), tayopt(['compare', '--help'])]);
     for (const r of [solve, compare]) {
       expect(r.code, r.stderr).toBe(0);
-      for (const m of CONCRETE_METHOD_NAMES) expect(r.stdout).toMatch(new RegExp(`^\\s+${m}\\s+${spec(m).summary.replace(/[()]/g, '\\$&')}$`, 'm'));
+      for (const m of CONCRETE_METHOD_NAMES) expect(r.stdout).toMatch(new RegExp(`^\\s+${m}\\s+${methodSpec(m).summary.replace(/[()]/g, '\\$&')}$`, 'm'));
     }
     expect(solve.stdout.replace(/\s+/g, ' ')).toContain(`auto: ${autoText()}`);
   });

@@ -3,7 +3,7 @@
  * convergence to closed-form minimizers, the history, the callback and each stopping rule.
  */
 import { describe, expect, it } from 'vitest';
-import { minimize, spec } from '../../optimizers/index.js';
+import { methodSpec, minimize } from '../../optimizers/index.js';
 import { ALL_METHODS, diagonalQuadratic, firstOrder, rosenbrock } from './helpers.js';
 
 describe('convergence on Rosenbrock (analytic derivatives)', () => {
@@ -17,7 +17,7 @@ describe('convergence on Rosenbrock (analytic derivatives)', () => {
       expect(r.fun).toBeLessThan(1e-14);
       expect(r.method).toBe(method);
       // The registry's `needs` is what the method evaluates: the oracles it lists, and no other.
-      const needs = spec(method).needs;
+      const needs = methodSpec(method).needs;
       expect(r.nhvp > 0, 'Hessian-vector products').toBe(needs.includes('hvp'));
       expect(r.nhev > 0, 'Hessians').toBe(needs.includes('hessian'));
       expect(r.ngev).toBeGreaterThan(0);
@@ -75,7 +75,7 @@ describe('history', () => {
         for (const key of ['nfev', 'ngev', 'nhvp', 'nhev', 'timeMs'] as const) expect(b[key]).toBeGreaterThanOrEqual(a[key]);
         expect(b.f).toBeLessThanOrEqual(a.f);
         if (b.step === 0) expect(b.f).toBe(a.f); // a rejected trust-region step
-        if (spec(method).family === 'line-search') expect(b.radius).toBeNull();
+        if (methodSpec(method).family === 'line-search') expect(b.radius).toBeNull();
         else expect(b.radius).toBeGreaterThan(0);
       }
       const last = h[h.length - 1]!;

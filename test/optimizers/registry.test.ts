@@ -17,7 +17,7 @@ import {
   autoText,
   chooseAuto,
   minimize,
-  spec,
+  methodSpec,
 } from '../../optimizers/index.js';
 import { diagonalQuadratic } from './helpers.js';
 
@@ -32,7 +32,7 @@ describe('the method registry', () => {
     const expected = ['auto'];
     for (const m of CONCRETE_METHOD_NAMES) {
       expected.push(m);
-      const alias = spec(m).boundedAs?.name;
+      const alias = methodSpec(m).boundedAs?.name;
       if (alias) expected.push(alias);
     }
     expect(METHOD_NAMES).toEqual(expected);
@@ -41,7 +41,7 @@ describe('the method registry', () => {
   });
 
   for (const method of CONCRETE_METHOD_NAMES) {
-    const s = spec(method);
+    const s = methodSpec(method);
     it(`${method}: runs under its name, and ${s.bounds ? 'honours' : 'refuses'} bounds as the registry says`, () => {
       const free = minimize(diagonalQuadratic(d, c), [0, 0, 0, 0], { method, gtol: 1e-10 });
       expect(free.method).toBe(method);
@@ -94,7 +94,7 @@ describe('the method registry', () => {
       const row = folder.split('\n').find((l) => l.startsWith(`| \`${m}\` |`));
       expect(row, `optimizers/README.md row for ${m}`).toBeDefined();
       const cell = row!.split('|')[2]!.trim();
-      const strongest = spec(m).needs.includes('hessian') ? 'hessian' : spec(m).needs.includes('hvp') ? 'hvp' : 'gradient';
+      const strongest = methodSpec(m).needs.includes('hessian') ? 'hessian' : methodSpec(m).needs.includes('hvp') ? 'hvp' : 'gradient';
       expect(cell, m).toBe(derivative[strongest]);
       expect(top, `README.md names ${m}`).toContain(`\`${m}\``);
     }
