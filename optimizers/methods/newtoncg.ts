@@ -3,7 +3,8 @@
  * truncated conjugate-gradient solution of ∇²f·d = −g using only Hessian-vector products,
  * stopped at the forcing tolerance ‖r‖₂ ≤ η‖g‖₂ (subproblem/types.ts; superlinear
  * convergence), or on the first direction of non-positive curvature: then the CG iterate so far
- * is used, or, at the first CG step, the steepest-descent step scaled by |pᵀBp|.
+ * is used, or, at the first CG step, the steepest-descent step scaled by |pᵀBp|. The CG loop
+ * is subproblem/truncated-cg.ts, shared with Steihaug's trust-region CG.
  */
 import type { Method, StepReport } from '../loop.js';
 import type { LineSearch } from '../linesearch/types.js';
