@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
-import { minimize, type MethodName } from '../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
 
-type Method = Exclude<MethodName, 'auto' | 'lbfgsb'>;
+type Method = ConcreteMethodName;
 
 interface BenchProblem {
   name: string;
@@ -41,12 +41,12 @@ interface BenchProblem {
   group: 'mgh' | 'bounded' | 'network';
 }
 
-const ALL_METHODS: readonly Method[] = ['lbfgs', 'bfgs', 'newton', 'newton-cg', 'trust-ncg', 'trust-exact', 'dogleg', 'trust-krylov'];
-/** Methods that form a dense Hessian (O(n²) memory, O(n³) work per factorization): n ≤ 200 here. */
-const DENSE: ReadonlySet<Method> = new Set<Method>(['newton', 'trust-exact', 'dogleg']);
-const SCIPY_NAME: Partial<Record<Method, string>> = {
+const ALL_METHODS: readonly Method[] = CONCRETE_METHOD_NAMES;
+/** scipy.optimize.minimize's name for each method, or null where scipy has none. */
+const SCIPY_NAME: Record<Method, string | null> = {
   lbfgs: 'L-BFGS-B',
   bfgs: 'BFGS',
+  newton: null,
   'newton-cg': 'Newton-CG',
   'trust-ncg': 'trust-ncg',
   'trust-exact': 'trust-exact',
@@ -63,11 +63,10 @@ function problems(): BenchProblem[] {
   return list;
 }
 
-/** Which methods run on a problem: bounds need L-BFGS-B; dense methods stop at n = 100. */
+/** Which methods run on a problem: with bounds those that honour them; dense-Hessian methods up to DENSE_MAX_N. */
 function applicable(p: BenchProblem, m: Method): boolean {
-  if (p.bounds) return m === 'lbfgs';
-  if (DENSE.has(m) && p.n > 200) return false;
-  return true;
+  if (p.bounds) return honoursBounds(m);
+  return !isDense(m) || p.n <= DENSE_MAX_N;
 }
 
 // ------------------------------------------------------------------ the evaluation server
@@ -414,7 +413,7 @@ function main(): void {
   const jobs = list.flatMap((p) => methods.filter((m) => applicable(p, m)).map((m) => ({ p, m })));
 
   console.log(`tayopt solver benchmark — ${jobs.length} runs, stop at ‖∇f‖∞ ≤ ${gtol} (projected under bounds), maxIter ${maxIter}`);
-  console.log('Dense-Hessian methods (newton, trust-exact, dogleg) run up to n = 200; bounds run with L-BFGS-B only.\n');
+  console.log(`Dense-Hessian methods (${ALL_METHODS.filter(isDense).join(', ')}) run up to n = ${DENSE_MAX_N}; bounds run with ${boundMethodsText()} only.\n`);
   // Warm the JIT (and the engine's compiled replays) once per method before anything is timed.
   const warm = problems().find((p) => p.name === 'rosenbrock')!;
   for (const m of methods) runOurs(warm, m, gtol, maxIter);

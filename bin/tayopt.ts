@@ -15,7 +15,8 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TayoptError } from '../src/errors.js';
-import { EXIT, METHODS, UsageError } from './cli/common.js';
+import { autoText, CONCRETE_METHOD_NAMES, methodSpec } from '../optimizers/index.js';
+import { COMPARE_DEFAULTS_TEXT, EXIT, METHODS, UsageError } from './cli/common.js';
 
 function version(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -66,7 +67,10 @@ async function run(handler: () => Promise<number>): Promise<void> {
   }
 }
 
-const methodHelp = `one of ${METHODS.join(', ')} (auto: L-BFGS-B with bounds, trust-exact up to 200 unknowns, else trust-ncg)`;
+const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
+
+/** The method list under a command's help, from the solver's registry. */
+const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
   gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]' },
@@ -93,7 +97,8 @@ async function main(): Promise<void> {
           .option('method', { alias: 'm', type: 'string', describe: methodHelp })
           .options(solverOptions)
           .example('$0 solve examples/rosenbrock.json --report out/rosenbrock.png', '')
-          .example('$0 solve examples/rosenbrock.json --method newton --json', ''),
+          .example('$0 solve examples/rosenbrock.json --method newton --json', '')
+          .epilogue(methodsEpilogue),
       async (argv) => {
         const { solveCommand } = await import('./cli/solve.js');
         await run(() => solveCommand(argv));
@@ -119,9 +124,10 @@ async function main(): Promise<void> {
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'problem file' })
-          .option('methods', { type: 'string', describe: `comma-separated methods, ${methodHelp.replace('one of ', 'each one of ')} [default: lbfgs,newton-cg,trust-ncg(,trust-exact up to 200 unknowns)]` })
+          .option('methods', { type: 'string', describe: `comma-separated methods, ${methodHelp.replace('one of ', 'each one of ')} [default: ${COMPARE_DEFAULTS_TEXT}]` })
           .options(solverOptions)
-          .example('$0 compare examples/rosenbrock.json --methods lbfgs,newton,trust-exact --report out/compare.html', ''),
+          .example('$0 compare examples/rosenbrock.json --methods lbfgs,newton,trust-exact --report out/compare.html', '')
+          .epilogue(methodsEpilogue),
       async (argv) => {
         const { compareCommand } = await import('./cli/compare.js');
         await run(() => compareCommand(argv));

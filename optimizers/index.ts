@@ -2,7 +2,30 @@
  * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
-export { minimize, METHOD_NAMES, type MinimizeOptions, type MinimizeResult, type MethodName, type Bounds, type PlainFunction } from './minimize.js';
+export { minimize, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export {
+  METHODS,
+  METHOD_NAMES,
+  CONCRETE_METHOD_NAMES,
+  DENSE_MAX_N,
+  FAMILY_OPTIONS,
+  type MethodName,
+  type ConcreteMethodName,
+  type MethodSpec,
+  type MethodSettings,
+  type MethodFamily,
+  type Oracle,
+  type ProblemKind,
+  autoText,
+  baseMethod,
+  boundMethodsText,
+  chooseAuto,
+  honoursBounds,
+  isDense,
+  isMethodName,
+  methodSpec,
+} from './methods/index.js';
+export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
 export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';
@@ -15,7 +38,7 @@ export { moreSorensenSubproblem, moreSorensen } from './subproblem/more-sorensen
 export { dogleg } from './subproblem/dogleg.js';
 export { gltr } from './subproblem/gltr.js';
 export { lbfgs } from './methods/lbfgs.js';
-export { lbfgsb, projectedGradientNorm } from './methods/lbfgsb.js';
+export { lbfgsb } from './methods/lbfgsb.js';
 export { bfgs } from './methods/bfgs.js';
 export { newton } from './methods/newton.js';
 export { newtonCg } from './methods/newtoncg.js';

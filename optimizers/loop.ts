@@ -51,7 +51,10 @@ export interface Method<S extends SolverState = SolverState> {
   step(state: S, obj: Objective): StepReport;
 }
 
-/** What the callback sees after each iteration. x and g are the solver's buffers: copy to keep. */
+/**
+ * What the callback sees: each history row as it is recorded — row 0 (the start point, before
+ * any step) and one after every iteration. x and g are the solver's buffers: copy to keep.
+ */
 export interface CallbackState extends HistoryEntry {
   x: Float64Array;
   g: Float64Array;
@@ -68,7 +71,7 @@ export interface LoopOptions {
   timeLimit: number;
   /** ‖x‖∞ above which the iterates are declared diverging. */
   xmax: number;
-  /** Return true to stop. */
+  /** Called with every history row, row 0 included; return true to stop ('callbackStop'). */
   callback?: (state: CallbackState) => boolean | void;
   /** Words used in messages for the gradient measure ("‖∇f‖∞" or "projected gradient ‖·‖∞"). */
   gradientName?: string;
@@ -140,7 +143,9 @@ export function runSolver<S extends SolverState>(
     method: method.name,
   });
 
-  record(0);
+  // Row 0 is the start point; the callback sees it like every later row, before any test.
+  const notify = (e: HistoryEntry): boolean => opts.callback?.({ ...e, x: state.x, g: state.g }) === true;
+  if (notify(record(0))) return finish('callbackStop', 'stopped by the callback at the start point (iteration 0)');
   if (!Number.isFinite(state.f) || !allFinite(state.g))
     return finish(
       'nonFinite',
@@ -167,11 +172,7 @@ export function runSolver<S extends SolverState>(
         break;
     }
     nit++;
-    const entry = record(rep.step);
-    if (opts.callback) {
-      const stop = opts.callback({ ...entry, x: state.x, g: state.g });
-      if (stop === true) return finish('callbackStop', `stopped by the callback after iteration ${nit}`);
-    }
+    if (notify(record(rep.step))) return finish('callbackStop', `stopped by the callback after iteration ${nit}`);
     if (state.gnorm <= opts.gtol)
       return finish('gtol', `converged: ${gname} = ${fmt(state.gnorm)} ≤ gtol = ${fmt(opts.gtol)}`);
     const xinf = normInf(state.x);

@@ -11,59 +11,35 @@ import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
-import { type CallbackState, type Method, runSolver, type SolverResult } from './loop.js';
+import { type CallbackState, runSolver, type SolverResult } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
 import { backtracking } from './linesearch/backtracking.js';
-import { lbfgs } from './methods/lbfgs.js';
-import { lbfgsb } from './methods/lbfgsb.js';
-import { bfgs } from './methods/bfgs.js';
-import { newton } from './methods/newton.js';
-import { newtonCg } from './methods/newtoncg.js';
-import { trustRegion } from './methods/trustregion.js';
-import { steihaug } from './subproblem/steihaug.js';
-import { moreSorensenSubproblem } from './subproblem/more-sorensen.js';
-import { dogleg } from './subproblem/dogleg.js';
-import { gltr } from './subproblem/gltr.js';
-
-export type MethodName =
-  | 'auto'
-  | 'lbfgs'
-  | 'lbfgsb'
-  | 'bfgs'
-  | 'newton'
-  | 'newton-cg'
-  | 'trust-ncg'
-  | 'trust-exact'
-  | 'dogleg'
-  | 'trust-krylov';
-
-/** Every method name minimize() accepts ('lbfgsb' is L-BFGS with bounds). */
-export const METHOD_NAMES: readonly MethodName[] = [
-  'auto',
-  'lbfgs',
-  'lbfgsb',
-  'bfgs',
-  'newton',
-  'newton-cg',
-  'trust-ncg',
-  'trust-exact',
-  'dogleg',
-  'trust-krylov',
-];
-const LINE_SEARCH_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['lbfgs', 'lbfgsb', 'bfgs', 'newton', 'newton-cg']);
-const TRUST_METHODS: ReadonlySet<MethodName> = new Set<MethodName>(['trust-ncg', 'trust-exact', 'dogleg', 'trust-krylov']);
-
-/** Box constraints: lower/upper vectors (a number applies to all; null/±Infinity = none), or one [lo, hi] pair per variable. */
-export type Bounds =
-  | { lower?: number | ArrayLike<number | null>; upper?: number | ArrayLike<number | null> }
-  | ArrayLike<readonly [number | null | undefined, number | null | undefined]>;
+import { type Bounds, type Box, clipToBox, readBounds } from './bounds.js';
+import {
+  type ConcreteMethodName,
+  type MethodName,
+  type MethodSettings,
+  type Oracle,
+  baseMethod,
+  boundMethodsText,
+  checkFamilyOptions,
+  chooseAuto,
+  honoursBounds,
+  METHOD_NAMES,
+  isMethodName,
+  methodSpec,
+} from './methods/index.js';
 
 /** A plain JavaScript objective on flat vectors. */
 export type PlainFunction = (x: Float64Array) => number;
 
 export interface MinimizeOptions {
-  /** Default 'auto': L-BFGS-B with bounds; else trust-exact when a Hessian is available and n ≤ 200, trust-ncg when Hessian-vector products are, L-BFGS otherwise. */
+  /**
+   * A method of the registry (optimizers/methods/index.ts). Default 'auto': L-BFGS-B with
+   * bounds; else trust-exact when a Hessian is available and n ≤ 200, trust-ncg when
+   * Hessian-vector products are, L-BFGS otherwise.
+   */
   method?: MethodName;
   /** Gradient of a plain `f`: write ∇f(x) into out, or return it. Giving it selects the plain-JS path. */
   grad?: (x: Float64Array, out: Float64Array) => void | ArrayLike<number>;
@@ -86,7 +62,11 @@ export interface MinimizeOptions {
   timeLimit?: number;
   /** ‖x‖∞ beyond which the run stops as diverging (probably unbounded below). Default 1e20. */
   xmax?: number;
-  /** Called after every iteration; return true to stop. x and g are live buffers (copy to keep). */
+  /**
+   * Called with every history row: once at iteration 0 (the start point, before any step)
+   * and after every iteration; return true to stop (status 'callbackStop'). x and g are live
+   * buffers (copy to keep).
+   */
   callback?: (state: CallbackState) => boolean | void;
   /** L-BFGS(-B) memory m. Default 10. */
   memory?: number;
@@ -112,59 +92,6 @@ export interface MinimizeResult extends Omit<SolverResult, 'method'> {
 function flattenPoint(x: unknown): { values: Float64Array; shape: number[] } {
   const p = readPoint(x, 'minimize: x0');
   return { values: Float64Array.from(p.values), shape: p.shape };
-}
-
-function readBoundVector(v: unknown, n: number, fill: number, what: string): Float64Array {
-  const out = new Float64Array(n).fill(fill);
-  if (v === undefined || v === null) return out;
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) throw new TayoptError(`minimize: ${what} is NaN`);
-    return out.fill(v);
-  }
-  const a = v as ArrayLike<number | null>;
-  if (typeof a.length !== 'number' || a.length !== n)
-    throw new TayoptError(`minimize: ${what} must have ${n} entries (one per variable), got ${typeof a.length === 'number' ? a.length : typeof v}`);
-  for (let i = 0; i < n; i++) {
-    const e = a[i];
-    if (e === null || e === undefined) continue;
-    if (typeof e !== 'number' || Number.isNaN(e)) throw new TayoptError(`minimize: ${what}[${i}] is not a number`);
-    out[i] = e;
-  }
-  return out;
-}
-
-function readBounds(b: Bounds, n: number): { lower: Float64Array; upper: Float64Array } {
-  let lower: Float64Array;
-  let upper: Float64Array;
-  if (typeof (b as ArrayLike<unknown>).length === 'number') {
-    const pairs = b as ArrayLike<readonly [number | null | undefined, number | null | undefined]>;
-    if (pairs.length !== n) throw new TayoptError(`minimize: bounds has ${pairs.length} [lower, upper] pairs, expected ${n}`);
-    lower = new Float64Array(n).fill(-Infinity);
-    upper = new Float64Array(n).fill(Infinity);
-    for (let i = 0; i < n; i++) {
-      const p = pairs[i];
-      if (!p || typeof p !== 'object' || (p as ArrayLike<unknown>).length !== 2)
-        throw new TayoptError(`minimize: bounds[${i}] must be a [lower, upper] pair`);
-      const [lo, hi] = p;
-      if (lo !== null && lo !== undefined) {
-        if (typeof lo !== 'number' || Number.isNaN(lo)) throw new TayoptError(`minimize: bounds[${i}][0] is not a number`);
-        lower[i] = lo;
-      }
-      if (hi !== null && hi !== undefined) {
-        if (typeof hi !== 'number' || Number.isNaN(hi)) throw new TayoptError(`minimize: bounds[${i}][1] is not a number`);
-        upper[i] = hi;
-      }
-    }
-  } else if (b && typeof b === 'object') {
-    const o = b as { lower?: unknown; upper?: unknown };
-    lower = readBoundVector(o.lower, n, -Infinity, 'bounds.lower');
-    upper = readBoundVector(o.upper, n, Infinity, 'bounds.upper');
-  } else throw new TayoptError('minimize: bounds must be { lower, upper } or an array of [lower, upper] pairs');
-  for (let i = 0; i < n; i++) {
-    if (lower[i]! > upper[i]!) throw new TayoptError(`minimize: bounds are empty for variable ${i}: lower ${lower[i]} > upper ${upper[i]}`);
-    if (lower[i] === Infinity || upper[i] === -Infinity) throw new TayoptError(`minimize: bounds for variable ${i} exclude every finite value`);
-  }
-  return { lower, upper };
 }
 
 function checkPositive(v: number | undefined, name: string, allowZero: boolean, fallback: number): number {
@@ -226,43 +153,30 @@ function isObjectiveFunctions(f: unknown): f is ObjectiveFunctions {
   return !!f && typeof f === 'object' && typeof (f as ObjectiveFunctions).valueAndGrad === 'function';
 }
 
-function buildMethod(
-  name: Exclude<MethodName, 'auto'>,
-  o: MinimizeOptions,
-  bounds: { lower: Float64Array; upper: Float64Array } | null,
-): Method {
-  let ls: LineSearch | undefined;
-  if (o.lineSearch === undefined || o.lineSearch === 'more-thuente') ls = moreThuente();
-  else if (o.lineSearch === 'backtracking') ls = backtracking();
-  else if (typeof o.lineSearch === 'object' && typeof o.lineSearch.search === 'function') ls = o.lineSearch;
+/** Validates the method options and builds the method (the registry's factory). */
+function buildMethod(name: ConcreteMethodName, o: MinimizeOptions, bounds: Box | null) {
+  let lineSearch: LineSearch;
+  if (o.lineSearch === undefined || o.lineSearch === 'more-thuente') lineSearch = moreThuente();
+  else if (o.lineSearch === 'backtracking') lineSearch = backtracking();
+  else if (typeof o.lineSearch === 'object' && typeof o.lineSearch.search === 'function') lineSearch = o.lineSearch;
   else throw new TayoptError(`minimize: options.lineSearch must be 'more-thuente', 'backtracking' or a LineSearch, got ${String(o.lineSearch)}`);
   const memory = checkCount(o.memory, 'memory', 10);
   if (memory < 1) throw new TayoptError('minimize: options.memory must be at least 1');
-  const tr = {
+  const trustRegion: MethodSettings['trustRegion'] = {
     initialRadius: o.initialRadius === undefined ? undefined : checkPositive(o.initialRadius, 'initialRadius', false, 1),
     maxRadius: checkPositive(o.maxRadius, 'maxRadius', false, Infinity),
     eta: checkPositive(o.eta, 'eta', true, 0.15),
   };
-  if (tr.eta >= 0.25) throw new TayoptError(`minimize: options.eta must be below 0.25, got ${tr.eta}`);
-  switch (name) {
-    case 'lbfgs':
-    case 'lbfgsb':
-      return bounds ? (lbfgsb(bounds.lower, bounds.upper, { memory, lineSearch: ls }) as Method) : (lbfgs({ memory, lineSearch: ls }) as Method);
-    case 'bfgs':
-      return bfgs({ lineSearch: ls }) as Method;
-    case 'newton':
-      return newton({ lineSearch: ls }) as Method;
-    case 'newton-cg':
-      return newtonCg({ lineSearch: ls }) as Method;
-    case 'trust-ncg':
-      return trustRegion('trust-ncg', steihaug, tr) as Method;
-    case 'trust-exact':
-      return trustRegion('trust-exact', moreSorensenSubproblem(), tr) as Method;
-    case 'dogleg':
-      return trustRegion('dogleg', dogleg, tr) as Method;
-    case 'trust-krylov':
-      return trustRegion('trust-krylov', gltr(), tr) as Method;
-  }
+  if (trustRegion.eta >= 0.25) throw new TayoptError(`minimize: options.eta must be below 0.25, got ${trustRegion.eta}`);
+  return methodSpec(name).build({ memory, lineSearch, trustRegion, bounds });
+}
+
+/** The oracles an objective supplies exactly (what `auto` may rely on). */
+function oraclesOf(fns: ObjectiveFunctions): Set<Oracle> {
+  const has = new Set<Oracle>(['value', 'gradient']);
+  if (fns.hvp) has.add('hvp');
+  if (fns.hessian) has.add('hessian');
+  return has;
 }
 
 /**
@@ -290,7 +204,7 @@ export function minimize(
 ): MinimizeResult {
   if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
   const method0 = options.method ?? 'auto';
-  if (!METHOD_NAMES.includes(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
+  if (!isMethodName(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
   const { values: x, shape } = flattenPoint(x0);
   const n = x.length;
   if (n === 0) throw new TayoptError('minimize: x0 has no elements');
@@ -314,27 +228,24 @@ export function minimize(
   }
 
   const bounds = options.bounds === undefined ? null : readBounds(options.bounds, n);
-  let method: Exclude<MethodName, 'auto'>;
+  let base: ConcreteMethodName;
   if (method0 === 'auto') {
-    if (bounds) method = 'lbfgsb';
-    else if (fns.hessian && n <= 200) method = 'trust-exact';
-    else if (fns.hvp) method = 'trust-ncg';
-    else method = 'lbfgs';
-  } else method = method0;
-  if (bounds && method !== 'lbfgs' && method !== 'lbfgsb')
-    throw new TayoptError(`minimize: method '${method}' cannot honour bounds; use 'lbfgs' (L-BFGS-B) or 'auto'`);
-  if (method === 'lbfgsb' && !bounds) method = 'lbfgs';
-  if (bounds) {
-    method = 'lbfgsb';
-    for (let i = 0; i < n; i++) x[i] = Math.min(Math.max(x[i]!, bounds.lower[i]!), bounds.upper[i]!);
+    const chosen = chooseAuto({ problem: 'scalar', bounds: bounds !== null, n, has: oraclesOf(fns) });
+    if (!chosen) throw new TayoptError('minimize: no method fits this problem');
+    base = chosen;
+  } else {
+    base = baseMethod(method0);
+    if (bounds && !honoursBounds(base))
+      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'")} or 'auto'`);
   }
-  if (options.lineSearch !== undefined && !LINE_SEARCH_METHODS.has(method))
-    throw new TayoptError(`minimize: options.lineSearch applies to line-search methods, not '${method}'`);
-  if (!TRUST_METHODS.has(method))
-    for (const k of ['initialRadius', 'maxRadius', 'eta'] as const)
-      if (options[k] !== undefined) throw new TayoptError(`minimize: options.${k} applies to trust-region methods, not '${method}'`);
+  const entry = methodSpec(base);
+  if (entry.problem !== 'scalar') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
+  // The name reported: under bounds a method may run as its bounded form ('lbfgs' → 'lbfgsb').
+  const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
+  if (bounds) clipToBox(x, bounds);
+  checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
 
-  const impl = buildMethod(method, options, bounds);
+  const impl = buildMethod(base, options, bounds);
   const guard = guardEngineErrors(fns);
   const obj = new Objective(guard.fns);
   const res = runSolver(impl, obj, x, {

@@ -44,27 +44,9 @@ export function addScaled(out: Float64Array, x: Float64Array, a: number, d: Floa
   for (let i = 0; i < x.length; i++) out[i] = x[i]! + a * d[i]!;
 }
 
-/** out ← a·x. */
-export function scaleInto(out: Float64Array, a: number, x: Float64Array): void {
-  for (let i = 0; i < x.length; i++) out[i] = a * x[i]!;
-}
-
 /** out ← x − y. */
 export function sub(out: Float64Array, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < x.length; i++) out[i] = x[i]! - y[i]!;
-}
-
-/** ‖x − y‖₂ without a temporary. */
-export function dist2(x: Float64Array, y: Float64Array): number {
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) scale = Math.max(scale, Math.abs(x[i]! - y[i]!));
-  if (scale === 0 || !Number.isFinite(scale)) return scale;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) {
-    const v = (x[i]! - y[i]!) / scale;
-    s += v * v;
-  }
-  return scale * Math.sqrt(s);
 }
 
 /** True when every entry is finite. */

@@ -10,7 +10,7 @@ import { ioReason, loadProblem } from '../../src/problem/load.js';
 import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import { type ReportInput, reportFormat, writeReport } from '../../src/report/index.js';
-import { METHOD_NAMES, type MethodName } from '../../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, type MethodName, isMethodName } from '../../optimizers/index.js';
 
 /** Exit codes: 0 converged, 1 stopped without converging, 2 bad input, 3 internal error. */
 export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3 } as const;
@@ -23,19 +23,19 @@ export class UsageError extends TayoptError {
   }
 }
 
-/** The methods `--method` accepts, in the order the help lists them. */
-export const METHODS: readonly MethodName[] = METHOD_NAMES.filter((m) => m !== 'lbfgsb');
+/** The methods `--method` lists, in registry order (bounded aliases such as 'lbfgsb' are accepted but not listed). */
+export const METHODS: readonly MethodName[] = ['auto', ...CONCRETE_METHOD_NAMES];
 
-/** Methods that honour bounds ('auto' picks L-BFGS-B when there are bounds). */
-export const BOUND_METHODS: ReadonlySet<string> = new Set(['auto', 'lbfgs', 'lbfgsb']);
+/** What `compare` runs when --methods is not given (dense-Hessian methods only up to DENSE_MAX_N unknowns; with bounds only methods that honour them). */
+export const COMPARE_DEFAULTS: readonly ConcreteMethodName[] = ['lbfgs', 'newton-cg', 'trust-ncg', 'trust-exact'];
+
+/** Words for the help: the compare defaults and their limits. */
+export const COMPARE_DEFAULTS_TEXT = `${COMPARE_DEFAULTS.join(',')}; dense-Hessian methods only up to ${DENSE_MAX_N} unknowns, and with bounds only methods that honour them`;
 
 /** Checks a method name; `where` names its source (`--method`, `file:3:5: options.method`). */
 export function checkMethod(m: string, where: string): MethodName {
-  if (m === 'lbfgsb') return 'lbfgsb';
-  if (!(METHODS as readonly string[]).includes(m)) {
-    throw new UsageError(`${where}: unknown method "${m}"; the methods are ${METHODS.join(', ')}`);
-  }
-  return m as MethodName;
+  if (!isMethodName(m)) throw new UsageError(`${where}: unknown method "${m}"; the methods are ${METHODS.join(', ')}`);
+  return m;
 }
 
 /** A positive finite number option (`--gtol`). */
@@ -119,16 +119,6 @@ export function flatObjective(problem: Problem): FlatObjective {
   return objective(problem.f, problem.x0);
 }
 
-/** `x0` clipped into the bounds (what the bounded solver starts from). */
-export function feasibleStart(problem: Problem): Float64Array {
-  const x = problem.x0.slice();
-  if (problem.bounds) {
-    const { lower, upper } = problem.bounds;
-    for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i]!, lower[i]!), upper[i]!);
-  }
-  return x;
-}
-
 /**
  * f and ∇f at x, with an error (exit 2) when either is not finite there: a solver cannot
  * start from such a point. `label` says which point ("the start point").
@@ -146,13 +136,6 @@ export function finiteAt(
   const bad = g.findIndex((v) => !Number.isFinite(v));
   if (bad >= 0) throw new ProblemError(`${problem.where}: the gradient is not finite at ${label} (∂f/∂${name(bad)} = ${g[bad]})`);
   return { f, g };
-}
-
-/** ‖v‖∞. */
-export function normInf(v: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]!));
-  return m;
 }
 
 /** A number in exponent notation with `digits` after the point; NaN/Infinity spelled out. */

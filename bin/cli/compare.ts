@@ -1,7 +1,7 @@
 /** `tayopt compare FILE --methods a,b,c`: each method in turn, a table, one chart. */
 import type { Problem } from '../../src/problem/types.js';
-import type { MethodName, MinimizeResult } from '../../optimizers/index.js';
-import { EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
+import { DENSE_MAX_N, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
+import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
 import { checkBoundsSupport, prepare, runMethod } from './run.js';
 import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom } from './solve.js';
 
@@ -9,10 +9,9 @@ export interface CompareArgs extends SolveArgs {
   methods?: unknown;
 }
 
-/** The default methods: L-BFGS, and the Hessian-based ones that suit the problem's size. */
+/** The default methods that suit the problem (see COMPARE_DEFAULTS). */
 function defaultMethods(problem: Problem): MethodName[] {
-  if (problem.bounds) return ['lbfgs'];
-  return problem.n <= 200 ? ['lbfgs', 'newton-cg', 'trust-ncg', 'trust-exact'] : ['lbfgs', 'newton-cg', 'trust-ncg'];
+  return COMPARE_DEFAULTS.filter((m) => (problem.bounds ? honoursBounds(m) : !isDense(m) || problem.n <= DENSE_MAX_N));
 }
 
 function parseMethods(v: unknown): MethodName[] | undefined {

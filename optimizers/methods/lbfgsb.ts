@@ -21,6 +21,7 @@ import type { LineSearch } from '../linesearch/types.js';
 import { moreThuente } from '../linesearch/morethuente.js';
 import { luFactor, luNonsingular, luSolve, setIdentity } from '../../src/utpm/linalg/kernels.js';
 import { dot, norm2 } from '../vec.js';
+import { projectedGradientNorm } from '../bounds.js';
 import { type DescentState, initDescentState, lineSearchStep } from './descent.js';
 import { LbfgsMemory } from './lbfgs-memory.js';
 
@@ -29,19 +30,6 @@ export interface LbfgsbOptions {
   memory?: number;
   /** Line search (default Moré–Thuente, c1 = 1e-4, c2 = 0.9). */
   lineSearch?: LineSearch;
-}
-
-/** ‖P(x − g) − x‖∞ for the box [lower, upper]. */
-export function projectedGradientNorm(x: Float64Array, g: Float64Array, lower: Float64Array, upper: Float64Array): number {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) {
-    let v = x[i]! - g[i]!;
-    if (v < lower[i]!) v = lower[i]!;
-    else if (v > upper[i]!) v = upper[i]!;
-    const a = Math.abs(v - x[i]!);
-    if (a > m || a !== a) m = a;
-  }
-  return m;
 }
 
 interface LbfgsbState extends DescentState {

@@ -3,13 +3,14 @@
  * truncated conjugate-gradient solution of ∇²f·d = −g using only Hessian-vector products,
  * stopped at the forcing tolerance ‖r‖₂ ≤ η‖g‖₂ (subproblem/types.ts; superlinear
  * convergence), or on the first direction of non-positive curvature: then the CG iterate so far
- * is used, or, at the first CG step, the steepest-descent step scaled by |pᵀBp|.
+ * is used, or, at the first CG step, the steepest-descent step scaled by |pᵀBp|. The CG loop
+ * is subproblem/truncated-cg.ts, shared with Steihaug's trust-region CG.
  */
 import type { Method, StepReport } from '../loop.js';
 import type { LineSearch } from '../linesearch/types.js';
 import { moreThuente } from '../linesearch/morethuente.js';
-import { axpy, dot } from '../vec.js';
-import { forcingTolerance } from '../subproblem/types.js';
+import { dot } from '../vec.js';
+import { type CgWork, cgWork, truncatedCg } from '../subproblem/truncated-cg.js';
 import { type DescentState, initDescentState, lineSearchStep } from './descent.js';
 
 export interface NewtonCgOptions {
@@ -21,9 +22,8 @@ export interface NewtonCgOptions {
 
 interface NewtonCgState extends DescentState {
   gnorm0: number;
-  r: Float64Array;
-  p: Float64Array;
-  Bp: Float64Array;
+  cg: CgWork;
+  hvp: (v: Float64Array, out: Float64Array) => void;
 }
 
 export function newtonCg(options: NewtonCgOptions = {}): Method<NewtonCgState> {
@@ -31,42 +31,20 @@ export function newtonCg(options: NewtonCgOptions = {}): Method<NewtonCgState> {
   return {
     name: 'newton-cg',
     init(obj, x0) {
-      const n = obj.n;
       const base = initDescentState(obj, x0);
-      return { ...base, gnorm0: Math.sqrt(dot(base.g, base.g)), r: new Float64Array(n), p: new Float64Array(n), Bp: new Float64Array(n) };
+      return { ...base, gnorm0: Math.sqrt(dot(base.g, base.g)), cg: cgWork(obj.n), hvp: (v, out) => obj.hvp(base.x, v, out) };
     },
-    step(state, obj): StepReport {
+    step(state): StepReport {
       const n = state.x.length;
-      const { g, d, r, p, Bp } = state;
-      const maxCg = options.maxCgIter ?? 2 * n + 20;
-      d.fill(0);
-      r.set(g);
-      for (let i = 0; i < n; i++) p[i] = -g[i]!;
-      let rr = dot(r, r);
-      const gn = Math.sqrt(rr);
-      const tol = forcingTolerance(gn, state.gnorm0);
-      for (let j = 0; j < maxCg; j++) {
-        obj.hvp(state.x, p, Bp);
-        const curv = dot(p, Bp);
-        if (!Number.isFinite(curv)) {
-          if (j === 0) return { status: 'nonFinite', step: 0, detail: 'in a Hessian-vector product' };
-          break;
+      const { g, d } = state;
+      const cg = truncatedCg(state.hvp, g, state.gnorm0, options.maxCgIter ?? 2 * n + 20, Infinity, d, state.cg);
+      if (cg.iterations === 0) {
+        if (cg.stop === 'nonFinite') return { status: 'nonFinite', step: 0, detail: 'in a Hessian-vector product' };
+        if (cg.stop === 'negativeCurvature') {
+          // No CG step taken: steepest descent, scaled by the curvature along it when negative.
+          const scale = cg.curvature < 0 ? cg.rr / -cg.curvature : 1;
+          for (let i = 0; i < n; i++) d[i] = -scale * g[i]!;
         }
-        if (curv <= 0) {
-          if (j === 0) {
-            const scale = curv < 0 ? rr / -curv : 1;
-            for (let i = 0; i < n; i++) d[i] = -scale * g[i]!;
-          }
-          break;
-        }
-        const alpha = rr / curv;
-        axpy(alpha, p, d);
-        axpy(alpha, Bp, r);
-        const rrNew = dot(r, r);
-        if (Math.sqrt(rrNew) <= tol) break;
-        const beta = rrNew / rr;
-        rr = rrNew;
-        for (let i = 0; i < n; i++) p[i] = -r[i]! + beta * p[i]!;
       }
       return lineSearchStep(state, ls, 1);
     },

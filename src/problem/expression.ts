@@ -24,6 +24,7 @@ import { type Tensor, TayoptError, tensor } from '../index.js';
 import { type Arg, FUNCTIONS, constInt, constScalar, divideOp, multiplyOp, powerOp, transposeOp } from './functions.js';
 import { shapeText } from './linalg.js';
 import { ProblemError } from './source.js';
+import { didYouMean } from '../text.js';
 
 /** What names in an expression can refer to. */
 export interface Names {
@@ -168,32 +169,10 @@ function excerpt(node: MathNode): string {
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-/** Levenshtein distance, for "did you mean". */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = d[0]!;
-    d[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cur = d[j]!;
-      d[j] = Math.min(d[j]! + 1, d[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
-    }
-  }
-  return d[b.length]!;
-}
-
+/** " (did you mean exp?)" when a candidate is close to the unknown name, else "". */
 function suggest(name: string, candidates: Iterable<string>): string {
-  let best = '';
-  let bestD = Infinity;
-  for (const c of candidates) {
-    const dd = distance(name.toLowerCase(), c.toLowerCase());
-    if (dd < bestD) {
-      bestD = dd;
-      best = c;
-    }
-  }
-  return name.length > 2 && bestD <= Math.max(1, Math.floor(name.length / 3)) ? ` (did you mean ${best}?)` : '';
+  const close = didYouMean(name, candidates);
+  return close === undefined ? '' : ` (did you mean ${close}?)`;
 }
 
 /** A memoized closure: a constant sub-expression is computed once, at its first use. */

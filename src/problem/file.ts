@@ -17,6 +17,7 @@ import { type Tensor, reshape, slice, tensor } from '../index.js';
 import { type CompiledExpression, type Names, type Scope, compileExpression, reservedName } from './expression.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
 import type { Problem, ProblemOptions, VariableInfo } from './types.js';
+import { didYouMean } from '../text.js';
 
 const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -57,7 +58,7 @@ class FileReader {
     const top = root.entries;
     for (const [key, e] of top) {
       if (!FIELDS.includes(key)) {
-        const close = FIELDS.find((f) => f.toLowerCase() === key.toLowerCase() || levenshtein1(f, key));
+        const close = didYouMean(key, FIELDS, 1);
         this.fail(e.keyPos, '', `unknown field "${key}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
       }
     }
@@ -124,7 +125,7 @@ class FileReader {
     const compiled = compileExpression(objText, where, { variables: slots, parameters, definitions });
 
     const f = objectiveOf(compiled, variables, where);
-    checkScalarAt(f, x0, where);
+    checkScalarAt(f, x0);
 
     const bounds = this.bounds(top.get('bounds'), variables, n);
     const solution = this.solution(top.get('solution'), variables, n);
@@ -351,13 +352,6 @@ export function elementLabel(shape: readonly number[], i: number): string {
   return `element [${idx.join(', ')}]`;
 }
 
-function levenshtein1(a: string, b: string): boolean {
-  if (Math.abs(a.length - b.length) > 1) return false;
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || (a.slice(i + 2) === b.slice(i + 2) && a[i] === b[i + 1] && a[i + 1] === b[i]);
-}
-
 /**
  * The objective as a function of the flat vector: slices it into the variables (in their
  * shapes) and evaluates the compiled expression.
@@ -380,6 +374,6 @@ export function objectiveOf(compiled: CompiledExpression, variables: readonly Va
 }
 
 /** Evaluates f at x0 without recording (a constant argument), so shape errors show up at load time. */
-export function checkScalarAt(f: (x: Tensor) => Tensor, x0: Float64Array, _where: string): void {
+export function checkScalarAt(f: (x: Tensor) => Tensor, x0: Float64Array): void {
   f(tensor(x0));
 }

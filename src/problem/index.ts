@@ -3,6 +3,7 @@
  * the file format and the expression language.
  */
 import type { NestedArray } from '../index.js';
+import { nest } from '../trace/tensor.js';
 import type { Problem, VariableInfo } from './types.js';
 
 export type { Problem, ProblemOptions, VariableInfo } from './types.js';
@@ -15,23 +16,11 @@ export { loadProblem, readText, parseTree, formatOf, ioReason, FILE_EXTENSIONS, 
 export { compileExpression, type CompiledExpression, type Names, type Scope } from './expression.js';
 export { FUNCTIONS } from './functions.js';
 
-/** Nested arrays of `shape` from row-major values (a number for shape []). */
-export function nested(values: ArrayLike<number>, shape: readonly number[]): NestedArray {
-  if (shape.length === 0) return values[0]!;
-  const rec = (off: number, ax: number): NestedArray[] => {
-    const n = shape[ax]!;
-    const inner = shape.slice(ax + 1).reduce((a, b) => a * b, 1);
-    const out: NestedArray[] = [];
-    for (let i = 0; i < n; i++) out.push(ax + 1 === shape.length ? values[off + i]! : rec(off + i * inner, ax + 1));
-    return out;
-  };
-  return rec(0, 0);
-}
-
 /** A flat vector split into the problem's variables, each in its shape: { x: [...], W: [[...]] }. */
 export function byVariable(problem: Pick<Problem, 'variables'>, x: ArrayLike<number>): Record<string, NestedArray> {
   const out: Record<string, NestedArray> = {};
-  for (const v of problem.variables) out[v.name] = nested(Array.prototype.slice.call(x, v.offset, v.offset + v.size) as number[], v.shape);
+  const flat = x instanceof Float64Array ? x : Float64Array.from(x);
+  for (const v of problem.variables) out[v.name] = nest(flat, v.shape, v.offset);
   return out;
 }
 

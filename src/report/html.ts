@@ -1,14 +1,16 @@
 /**
  * HTML report: one self-contained file that works offline. chart.js (its UMD build, read
- * from the installed package) is inlined; the four panels (see `panels.ts`) are embedded as
- * JSON in a `<script type="application/json">` block and drawn in the browser by a small
- * inline script; a summary table per run is rendered here, escaped.
+ * from the installed package) is inlined; the panels (see `panels.ts`) and their chart.js
+ * configurations (`chart.ts`, the same the PNG renderer uses) are embedded as JSON in a
+ * `<script type="application/json">` block and drawn in the browser by a small inline script
+ * around chart.ts's `completeChart`; a summary table per run is rendered here, escaped.
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { escapeHtml, formatNumber } from './format.js';
 import { buildPanels, type PanelData } from './panels.js';
+import { COMPLETE_CHART_SOURCE, chartSpec, type LineChartConfig } from './chart.js';
 import type { ReportInput, ReportRun } from './types.js';
 
 /** `id` of the embedded JSON block; its content is {@link EmbeddedReportData}. */
@@ -22,6 +24,8 @@ export interface EmbeddedReportData {
   /** The known optimum, or null when unknown (or not finite). */
   fStar: number | null;
   panels: PanelData[];
+  /** chart.js configuration of each panel, without its points and tick hooks (chart.ts's `chartSpec(panel, 'html')`). */
+  charts: LineChartConfig[];
 }
 
 let chartJsSource: string | undefined;
@@ -58,19 +62,15 @@ function jsonForScript(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
-// Runs in the browser; plain ES5-level JS so it needs no build step. Mirrors png.ts's
-// chart configuration (log y axis with the model's decade ticks, markers on short series).
+// Runs in the browser; plain ES5-level JS so it needs no build step. The configuration comes
+// from chart.ts: the embedded JSON part, completed by the same completeChart the PNG uses.
 const CLIENT_SCRIPT = `
 (function () {
   'use strict';
+  var completeChart = ${COMPLETE_CHART_SOURCE};
   var data = JSON.parse(document.getElementById('${DATA_ELEMENT_ID}').textContent);
-  function decadeLabel(v) {
-    if (v > 0 && isFinite(v)) { var e = Math.round(Math.log10(v)); if (Number('1e' + e) === v) return '1e' + e; }
-    return String(Number(Number(v).toPrecision(3)));
-  }
-  function radius(n) { return n <= 1 ? 4 : n <= 40 ? 2.5 : 0; }
   var grid = document.getElementById('charts');
-  data.panels.forEach(function (panel) {
+  data.panels.forEach(function (panel, i) {
     var box = document.createElement('div');
     box.className = 'panel';
     var canvas = document.createElement('canvas');
@@ -78,43 +78,7 @@ const CLIENT_SCRIPT = `
     canvas.setAttribute('aria-label', panel.title);
     box.appendChild(canvas);
     grid.appendChild(box);
-    new Chart(canvas, {
-      type: 'line',
-      data: {
-        datasets: panel.series.map(function (s) {
-          return {
-            label: s.label,
-            data: s.points.map(function (p) { return { x: p[0], y: p[1] }; }),
-            borderColor: s.color, backgroundColor: s.color, borderWidth: 2,
-            borderDash: s.dashed ? [8, 5] : [], pointRadius: radius(s.points.length),
-            tension: 0, fill: false
-          };
-        })
-      },
-      options: {
-        animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
-        interaction: { mode: 'nearest', intersect: false },
-        plugins: {
-          title: { display: true, text: panel.title, font: { size: 14, weight: 'bold' }, padding: { top: 4, bottom: 2 } },
-          subtitle: { display: panel.subtitle.length > 0, text: panel.subtitle, font: { size: 11 }, padding: { bottom: 4 } },
-          legend: { position: 'top', labels: { boxWidth: 30, boxHeight: 0 } },
-          tooltip: { callbacks: { label: function (c) {
-            return c.dataset.label + ': ' + c.parsed.y.toPrecision(6) + ' at x = ' + c.parsed.x;
-          } } }
-        },
-        scales: {
-          x: { type: 'linear', title: { display: true, text: panel.xTitle }, ticks: { precision: 0 } },
-          y: {
-            type: 'logarithmic', min: panel.yMin, max: panel.yMax, bounds: 'data',
-            title: { display: true, text: panel.yTitle },
-            afterBuildTicks: function (scale) {
-              scale.ticks = panel.yTicks.map(function (v) { return { value: v }; });
-            },
-            ticks: { autoSkip: false, callback: function (v) { return decadeLabel(Number(v)); } }
-          }
-        }
-      }
-    });
+    new Chart(canvas, completeChart(data.charts[i], panel));
   });
 })();
 `;
@@ -163,7 +127,7 @@ function summaryRow(run: ReportRun, color: string): string {
 
 /**
  * Renders a convergence report as one self-contained HTML document (UTF-8 string): the
- * title, the same four panels as {@link renderPng} drawn in the browser by inlined chart.js
+ * title, the same panels as {@link renderPng} drawn in the browser by inlined chart.js
  * from embedded JSON (element id {@link DATA_ELEMENT_ID}, shape {@link EmbeddedReportData}),
  * and a summary table with one row per run (values of the last history row; counts are
  * cumulative, time in ms). Needs no network. All input text is HTML-escaped.
@@ -179,6 +143,7 @@ export function renderHtml(input: ReportInput): string {
     title: input.title,
     fStar: input.fStar !== undefined && Number.isFinite(input.fStar) ? input.fStar : null,
     panels,
+    charts: panels.map((p) => chartSpec(p, 'html')),
   };
   const title = escapeHtml(input.title);
   const rows = input.runs.map((run, i) => summaryRow(run, colors[i]!)).join('\n');

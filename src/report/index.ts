@@ -1,5 +1,5 @@
 /**
- * Convergence reports: solver histories drawn as a 2×2 grid of log-scale charts (chart.js),
+ * Convergence reports: solver histories drawn as a grid of log-scale charts (chart.js),
  * as a PNG (headless `@napi-rs/canvas`) or a self-contained offline HTML page.
  */
 export type { HistoryEntry, PngOptions, ReportInput, ReportRun } from './types.js';

@@ -29,7 +29,7 @@ export interface SeriesData {
   points: Array<[number, number]>;
 }
 
-/** One chart of the 2×2 grid. The y axis is always logarithmic, the x axis linear. */
+/** One chart of the report (the PNG lays them out in a grid). The y axis is always logarithmic, the x axis linear. */
 export interface PanelData {
   id: 'f-iter' | 'f-work' | 'gnorm' | 'step';
   title: string;

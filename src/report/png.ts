@@ -1,7 +1,8 @@
 /**
- * PNG report: the four panels drawn by chart.js on headless `@napi-rs/canvas` canvases (one
- * per panel, then composited into a 2×2 grid under an overall title). Rendering is
- * synchronous: with animation off chart.js draws in its constructor.
+ * PNG report: each panel drawn by chart.js on its own headless `@napi-rs/canvas` canvas
+ * (the configuration of chart.ts, shared with the HTML report), then composited under an
+ * overall title in a grid that follows the panel list. Rendering is synchronous: with
+ * animation off chart.js draws in its constructor.
  */
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import {
@@ -15,10 +16,9 @@ import {
   PointElement,
   SubTitle,
   Title,
-  type ChartConfiguration,
-  type Scale,
 } from 'chart.js';
-import { buildPanels, shortNumber, type PanelData } from './panels.js';
+import { chartSpec, completeChart } from './chart.js';
+import { buildPanels, type PanelData } from './panels.js';
 import type { PngOptions, ReportInput } from './types.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, SubTitle);
@@ -31,63 +31,26 @@ const MIN_HEIGHT = 500;
 const MAX_SIDE = 8000;
 const TITLE_HEIGHT = 48;
 
-type XY = { x: number; y: number };
-
-/** Pixel radius of point markers: visible for short series, none for long ones. */
-function pointRadius(n: number): number {
-  return n <= 1 ? 4 : n <= 40 ? 2.5 : 0;
+/** A panel's place in the image, in px. */
+export interface PanelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
-function chartConfig(panel: PanelData): ChartConfiguration<'line', XY[]> {
-  return {
-    type: 'line',
-    platform: BasicPlatform,
-    data: {
-      datasets: panel.series.map((s) => ({
-        label: s.label,
-        data: s.points.map(([x, y]) => ({ x, y })),
-        borderColor: s.color,
-        backgroundColor: s.color,
-        borderWidth: 2,
-        borderDash: s.dashed ? [8, 5] : [],
-        pointRadius: pointRadius(s.points.length),
-        tension: 0,
-        fill: false,
-      })),
-    },
-    options: {
-      animation: false,
-      responsive: false,
-      devicePixelRatio: 1,
-      parsing: false,
-      events: [],
-      layout: { padding: 8 },
-      plugins: {
-        title: { display: true, text: panel.title, font: { size: 14, weight: 'bold' }, color: '#222', padding: { top: 4, bottom: 2 } },
-        subtitle: { display: panel.subtitle.length > 0, text: panel.subtitle, font: { size: 11 }, color: '#555', padding: { bottom: 4 } },
-        legend: { display: true, position: 'top', labels: { boxWidth: 30, boxHeight: 0, color: '#222' } },
-      },
-      scales: {
-        x: {
-          type: 'linear',
-          title: { display: true, text: panel.xTitle, color: '#333' },
-          ticks: { color: '#444', precision: 0 },
-        },
-        y: {
-          type: 'logarithmic',
-          min: panel.yMin,
-          max: panel.yMax,
-          bounds: 'data',
-          title: { display: true, text: panel.yTitle, color: '#333' },
-          // Our decade ticks replace chart.js's, which go wrong over ranges of 20+ decades.
-          afterBuildTicks: (scale: Scale) => {
-            scale.ticks = panel.yTicks.map((value) => ({ value }));
-          },
-          ticks: { color: '#444', autoSkip: false, callback: (value) => shortNumber(Number(value)) },
-        },
-      },
-    },
-  };
+/**
+ * Where each of `count` panels goes in a width × height image under the title band: a grid
+ * of ⌈√count⌉ columns and as many rows as needed (4 panels: 2×2; 5 or 6: 3×2), filled row
+ * by row. Every rectangle lies inside the image. Throws RangeError for count < 1.
+ */
+export function panelLayout(count: number, width: number, height: number): PanelRect[] {
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`panelLayout: count must be a positive integer, got ${count}`);
+  const cols = Math.ceil(Math.sqrt(count));
+  const rows = Math.ceil(count / cols);
+  const pw = Math.floor(width / cols);
+  const ph = Math.floor((height - TITLE_HEIGHT) / rows);
+  return Array.from({ length: count }, (_, i) => ({ x: (i % cols) * pw, y: TITLE_HEIGHT + Math.floor(i / cols) * ph, width: pw, height: ph }));
 }
 
 function checkSide(name: string, v: number | undefined, dflt: number, min: number): number {
@@ -112,9 +75,9 @@ function fitText(ctx: SKRSContext2D, text: string, maxWidth: number): string {
 
 /**
  * Renders a convergence report as one PNG image (default 1400×900 px): an overall title and
- * a 2×2 grid of log-scale panels — f − f* vs iterations, f − f* vs gradient work
- * (ngev + nhvp), ‖∇f‖∞ vs iterations, step length and trust radius vs iterations — with one
- * coloured series per run (see `panels.ts` for how f* unknown, zeros and NaNs are drawn).
+ * the log-scale panels of `buildPanels` in a 2×2 grid — f − f* vs iterations, f − f* vs
+ * gradient work (ngev + nhvp), ‖∇f‖∞ vs iterations, step length and trust radius vs
+ * iterations — with one coloured series per run (see `panels.ts` for how f* unknown, zeros and NaNs are drawn).
  * Synchronous; returns the encoded PNG bytes.
  * Throws RangeError for a width outside [800, 8000] or height outside [500, 8000] (integers),
  * Error for an empty runs list, TypeError for a malformed input.
@@ -122,8 +85,14 @@ function fitText(ctx: SKRSContext2D, text: string, maxWidth: number): string {
 export function renderPng(input: ReportInput, options: PngOptions = {}): Buffer {
   const width = checkSide('width', options.width, DEFAULT_WIDTH, MIN_WIDTH);
   const height = checkSide('height', options.height, DEFAULT_HEIGHT, MIN_HEIGHT);
-  const panels = buildPanels(input);
+  return renderPanelsPng(input.title, buildPanels(input), width, height);
+}
 
+/**
+ * Draws `panels` (any number, at least one) under `title` into a width × height PNG laid out
+ * by {@link panelLayout}. Sizes are not checked here ({@link renderPng} checks them).
+ */
+export function renderPanelsPng(title: string, panels: readonly PanelData[], width: number, height: number): Buffer {
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
   ctx.fillStyle = '#ffffff';
@@ -132,15 +101,16 @@ export function renderPng(input: ReportInput, options: PngOptions = {}): Buffer 
   ctx.font = 'bold 22px sans-serif';
   ctx.textAlign = 'center';
   ctx.textBaseline = 'middle';
-  ctx.fillText(fitText(ctx, input.title, width - 40), width / 2, TITLE_HEIGHT / 2);
+  ctx.fillText(fitText(ctx, title, width - 40), width / 2, TITLE_HEIGHT / 2);
 
-  const pw = Math.floor(width / 2);
-  const ph = Math.floor((height - TITLE_HEIGHT) / 2);
+  const rects = panelLayout(panels.length, width, height);
   panels.forEach((panel, i) => {
+    const { x, y, width: pw, height: ph } = rects[i]!;
     const sub = createCanvas(pw, ph);
-    const chart = new Chart(sub.getContext('2d') as unknown as CanvasRenderingContext2D, chartConfig(panel));
+    const config = { ...completeChart(chartSpec(panel, 'png'), panel), platform: BasicPlatform };
+    const chart = new Chart(sub.getContext('2d') as unknown as CanvasRenderingContext2D, config);
     try {
-      ctx.drawImage(sub, (i % 2) * pw, TITLE_HEIGHT + Math.floor(i / 2) * ph);
+      ctx.drawImage(sub, x, y);
     } finally {
       chart.destroy();
     }

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DATA_ELEMENT_ID, type EmbeddedReportData, seriesColor } from '../../src/report/index.js';
 import { countColor, decodePng, hexToRgb } from '../report/fixtures.js';
 import { type CliResult, tayopt } from './helpers.js';
+import { CONCRETE_METHOD_NAMES, autoText, methodSpec } from '../../optimizers/index.js';
 
 interface Example {
   file: string;
@@ -108,6 +109,13 @@ describe.each(EXAMPLES.map((ex, k) => [ex.file, ex, k] as const))('%s', (_file, 
     // the log: a header, then rows 0 … nit
     const rows = html.stderr.split('\n').filter((l) => /^\s*\d+\s+-?\d\.\d+e[+-]\d+/.test(l));
     expect(rows.length).toBe(out.nit + 1);
+    // …each the solver's own history row (row 0 included): iteration and ‖g‖∞ as the report draws them
+    const gnorm = data.panels.find((p) => p.id === 'gnorm')!.series[0]!.points;
+    rows.forEach((row, i) => {
+      const [iter, , g] = row.trim().split(/\s+/).map(Number);
+      expect(iter).toBe(i);
+      if (g! > 0) expect(Math.abs(g! - gnorm[i]![1]) / gnorm[i]![1]).toBeLessThan(6e-3); // printed with 3 digits
+    });
     expect(html.stderr).toMatch(/iter\s+objective\s+‖g‖∞\s+step\s+radius\s+nfev\s+ngev\s+nhvp\s+nhev/);
   });
 });
@@ -132,5 +140,16 @@ describe('compare', () => {
     for (const r of out.runs) expect(Math.abs(r.fun - (3 + Math.log(18)))).toBeLessThan(1e-9);
     const data = embedded(readFileSync(join(dir, 'compare.html'), 'utf8'));
     expect(data.panels[0]!.series.map((s) => [s.label, s.points.length])).toEqual(out.runs.map((r) => [r.requested, r.nit + 1]));
+  });
+});
+
+describe('help', () => {
+  it('lists every method of the registry, with its summary, under solve and compare', async () => {
+    const [solve, compare] = await Promise.all([tayopt(['solve', '--help']), tayopt(['compare', '--help'])]);
+    for (const r of [solve, compare]) {
+      expect(r.code, r.stderr).toBe(0);
+      for (const m of CONCRETE_METHOD_NAMES) expect(r.stdout).toMatch(new RegExp(`^\\s+${m}\\s+${methodSpec(m).summary.replace(/[()]/g, '\\$&')}$`, 'm'));
+    }
+    expect(solve.stdout.replace(/\s+/g, ' ')).toContain(`auto: ${autoText()}`);
   });
 });

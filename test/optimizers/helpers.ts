@@ -58,21 +58,5 @@ export function firstOrder(fns: ObjectiveFunctions): ObjectiveFunctions {
   return { n: fns.n, value: fns.value.bind(fns), valueAndGrad: fns.valueAndGrad.bind(fns) };
 }
 
-/** Central-difference gradient, an independent check of any gradient. */
-export function fdGradient(f: (x: Float64Array) => number, x: Float64Array, h = 1e-6): Float64Array {
-  const g = new Float64Array(x.length);
-  const y = Float64Array.from(x);
-  for (let i = 0; i < x.length; i++) {
-    const s = h * Math.max(1, Math.abs(x[i]!));
-    y[i] = x[i]! + s;
-    const fp = f(y);
-    y[i] = x[i]! - s;
-    const fm = f(y);
-    y[i] = x[i]!;
-    g[i] = (fp - fm) / (2 * s);
-  }
-  return g;
-}
-
-export const ALL_METHODS = ['lbfgs', 'bfgs', 'newton', 'newton-cg', 'trust-ncg', 'trust-exact', 'dogleg', 'trust-krylov'] as const;
-export type TestMethod = (typeof ALL_METHODS)[number];
+/** Every method of the registry (a new method joins every test that loops over this list). */
+export { CONCRETE_METHOD_NAMES as ALL_METHODS, type ConcreteMethodName as TestMethod } from '../../optimizers/index.js';

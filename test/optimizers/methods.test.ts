@@ -3,10 +3,8 @@
  * convergence to closed-form minimizers, the history, the callback and each stopping rule.
  */
 import { describe, expect, it } from 'vitest';
-import { minimize } from '../../optimizers/index.js';
+import { methodSpec, minimize } from '../../optimizers/index.js';
 import { ALL_METHODS, diagonalQuadratic, firstOrder, rosenbrock } from './helpers.js';
-
-const LINE_SEARCH = new Set(['lbfgs', 'bfgs', 'newton', 'newton-cg']);
 
 describe('convergence on Rosenbrock (analytic derivatives)', () => {
   for (const method of ALL_METHODS) {
@@ -18,10 +16,11 @@ describe('convergence on Rosenbrock (analytic derivatives)', () => {
       expect(r.x[1]).toBeCloseTo(1, 7);
       expect(r.fun).toBeLessThan(1e-14);
       expect(r.method).toBe(method);
-      // Only what the method needs was evaluated.
-      if (['lbfgs', 'bfgs'].includes(method)) expect(r.nhvp + r.nhev).toBe(0);
-      if (['newton-cg', 'trust-ncg', 'trust-krylov'].includes(method)) expect(r.nhev).toBe(0);
-      if (['newton', 'trust-exact', 'dogleg'].includes(method)) expect(r.nhvp).toBe(0);
+      // The registry's `needs` is what the method evaluates: the oracles it lists, and no other.
+      const needs = methodSpec(method).needs;
+      expect(r.nhvp > 0, 'Hessian-vector products').toBe(needs.includes('hvp'));
+      expect(r.nhev > 0, 'Hessians').toBe(needs.includes('hessian'));
+      expect(r.ngev).toBeGreaterThan(0);
     });
   }
 });
@@ -76,7 +75,7 @@ describe('history', () => {
         for (const key of ['nfev', 'ngev', 'nhvp', 'nhev', 'timeMs'] as const) expect(b[key]).toBeGreaterThanOrEqual(a[key]);
         expect(b.f).toBeLessThanOrEqual(a.f);
         if (b.step === 0) expect(b.f).toBe(a.f); // a rejected trust-region step
-        if (LINE_SEARCH.has(method)) expect(b.radius).toBeNull();
+        if (methodSpec(method).family === 'line-search') expect(b.radius).toBeNull();
         else expect(b.radius).toBeGreaterThan(0);
       }
       const last = h[h.length - 1]!;
@@ -101,10 +100,35 @@ describe('callback and stopping rules', () => {
         return s.iter === 3;
       },
     });
-    expect(seen).toEqual([1, 2, 3]);
+    expect(seen).toEqual([0, 1, 2, 3]);
     expect(r).toMatchObject({ status: 'callbackStop', success: false, nit: 3 });
     expect(r.message).toMatch(/callback/);
   });
+
+  for (const method of ALL_METHODS) {
+    it(`${method}: the callback sees every history row, row 0 (the start point) included, and can stop there`, () => {
+      const rows: number[][] = [];
+      const r = minimize(rosenbrock(), [-1.2, 1], {
+        method,
+        gtol: 1e-6,
+        callback: (s) => void rows.push([s.iter, s.f, s.gnorm, s.step, s.nfev, s.ngev, s.x[0]!, s.x[1]!]),
+      });
+      expect(rows.length).toBe(r.history.length);
+      rows.forEach((row, k) => {
+        const h = r.history[k]!;
+        expect(row.slice(0, 6)).toEqual([h.iter, h.f, h.gnorm, h.step, h.nfev, h.ngev]);
+      });
+      // Row 0: the start point, f(−1.2, 1) = 24.2 and |∂f/∂x₁| = 215.6, one evaluation so far.
+      expect(rows[0]!.slice(4)).toEqual([1, 1, -1.2, 1]);
+      expect(rows[0]![1]).toBeCloseTo(24.2, 12);
+      expect(rows[0]![2]).toBeCloseTo(215.6, 10);
+
+      const stopped = minimize(rosenbrock(), [-1.2, 1], { method, callback: (s) => s.iter === 0 });
+      expect(stopped).toMatchObject({ status: 'callbackStop', success: false, nit: 0, nfev: 1, ngev: 1, nhvp: 0, nhev: 0 });
+      expect(Array.from(stopped.x)).toEqual([-1.2, 1]);
+      expect(stopped.message).toMatch(/start point/);
+    });
+  }
 
   it('maxIter, maxEval and timeLimit stop with their status', () => {
     const a = minimize(rosenbrock(), [-1.2, 1], { method: 'lbfgs', maxIter: 5 });

@@ -3,19 +3,18 @@
  * reaches a minimum the paper reports, |f − f*| ≤ max(1e-6(1 + |f*|), printed precision) —
  * except the misses listed below, each with its reason, and each reason checked.
  *
- * Applicability: the dense-Hessian methods (newton, trust-exact, dogleg) run up to n = 100
+ * Applicability: the dense-Hessian methods (newton, trust-exact, dogleg: `isDense`) run up to n = 100
  * (the n = 1000 instances cost O(n³) per factorization — the benchmark covers them at
  * n ≤ 200); every other method runs on every instance, n = 1000 included.
  */
 import { describe, expect, it } from 'vitest';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import * as t from '../../src/index.js';
-import { minimize } from '../../optimizers/index.js';
+import { isDense, minimize } from '../../optimizers/index.js';
 import { MGH_PROBLEMS, mghProblem, reaches, type TestProblem } from '../../bench/problems/mgh.js';
 import { ALL_METHODS, type TestMethod } from './helpers.js';
 
-const DENSE = new Set<TestMethod>(['newton', 'trust-exact', 'dogleg']);
-const applicable = (m: TestMethod, p: TestProblem): boolean => !(DENSE.has(m) && p.n > 100);
+const applicable = (m: TestMethod, p: TestProblem): boolean => !(isDense(m) && p.n > 100);
 
 type Reason = 'other local minimizer' | 'valley at infinity';
 const TRIG10 = { 'trigonometric-10': 'other local minimizer' } as const;

@@ -5,9 +5,10 @@
  * g is orthogonal to the eigenvector of the smallest eigenvalue.
  */
 import { describe, expect, it } from 'vitest';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition, Matrix, solve } from 'ml-matrix';
 import { DenseSystem, moreSorensen, moreSorensenSubproblem, MoreSorensenWork, TridiagonalSystem } from '../../optimizers/subproblem/more-sorensen.js';
 import { steihaug } from '../../optimizers/subproblem/steihaug.js';
+import { cgWork, truncatedCg } from '../../optimizers/subproblem/truncated-cg.js';
 import { dogleg } from '../../optimizers/subproblem/dogleg.js';
 import { gltr } from '../../optimizers/subproblem/gltr.js';
 import type { QuadraticModel } from '../../optimizers/subproblem/types.js';
@@ -247,4 +248,59 @@ describe('Steihaug–Toint CG and dogleg', () => {
       });
     }
   }
+});
+
+describe('truncated CG (the core of Newton-CG and Steihaug)', () => {
+  const solveDense = (H: Float64Array, g: Float64Array): number[] => {
+    const n = g.length;
+    const rows = Array.from({ length: n }, (_, i) => Array.from(H.subarray(i * n, (i + 1) * n)));
+    return solve(new Matrix(rows), Matrix.columnVector(Array.from(g, (v) => -v))).getColumn(0);
+  };
+
+  it('solves a positive definite system B·p = −g (against ml-matrix) and tracks the model value', () => {
+    const { H } = withEigenvalues([0.5, 1, 2, 4, 8, 16]);
+    const g = Float64Array.from({ length: 6 }, () => randn());
+    const m = model(H, g, true);
+    const p = new Float64Array(6);
+    const r = truncatedCg(m.hvp, g, m.gnorm0, 100, Infinity, p, cgWork(6));
+    expect(r.stop).toBe('converged');
+    expect(r.iterations).toBeLessThanOrEqual(7); // n steps in exact arithmetic, one spare for rounding
+    const ref = solveDense(H, g);
+    for (let i = 0; i < 6; i++) expect(p[i]).toBeCloseTo(ref[i]!, 8);
+    expect(r.model).toBeCloseTo(mval(H, g, p), 10);
+  });
+
+  it('stops at the first direction of non-positive curvature, reporting its slope and curvature', () => {
+    // B = diag(1, −1), g = (0, 1): the first direction d = −g = (0, −1) has dᵀBd = −1, rᵀd = −1.
+    const H = Float64Array.of(1, 0, 0, -1);
+    const g = Float64Array.of(0, 1);
+    const m = model(H, g, true);
+    const p = new Float64Array(2);
+    const work = cgWork(2);
+    const r = truncatedCg(m.hvp, g, m.gnorm0, 10, Infinity, p, work);
+    expect(r).toMatchObject({ stop: 'negativeCurvature', iterations: 0, slope: -1, curvature: -1, model: 0, rr: 1 });
+    expect(Array.from(p)).toEqual([0, 0]);
+    expect(Array.from(work.d)).toEqual([-0, -1]);
+  });
+
+  it('stops before a step that would leave the ball, and at the iteration limit', () => {
+    // B = I, g = (3, 4): the first CG step is p = −g, of length 5 > Δ = 1.
+    const H = Float64Array.of(1, 0, 0, 1);
+    const g = Float64Array.of(3, 4);
+    const m = model(H, g, true);
+    const p = new Float64Array(2);
+    expect(truncatedCg(m.hvp, g, m.gnorm0, 10, 1, p, cgWork(2))).toMatchObject({ stop: 'boundary', iterations: 0, slope: -25, curvature: 25 });
+    expect(truncatedCg(m.hvp, g, m.gnorm0, 10, 6, p, cgWork(2))).toMatchObject({ stop: 'converged', iterations: 1 });
+    expect(Array.from(p)).toEqual([-3, -4]);
+    const { H: H6 } = withEigenvalues([1, 2, 3, 4, 5, 6]);
+    const g6 = Float64Array.from({ length: 6 }, () => randn());
+    const m6 = model(H6, g6, true);
+    expect(truncatedCg(m6.hvp, g6, m6.gnorm0, 2, Infinity, new Float64Array(6), cgWork(6))).toMatchObject({ stop: 'maxIter', iterations: 2 });
+  });
+
+  it('reports a non-finite product', () => {
+    const g = Float64Array.of(1, 1);
+    const r = truncatedCg((_v, out) => out.fill(NaN), g, 1, 10, Infinity, new Float64Array(2), cgWork(2));
+    expect(r).toMatchObject({ stop: 'nonFinite', iterations: 0 });
+  });
 });

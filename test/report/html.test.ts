@@ -10,6 +10,7 @@ import {
   type ReportRun,
 } from '../../src/report/index.js';
 import { countColor, hexToRgb, syntheticHistory } from './fixtures.js';
+import { chartSpec } from '../../src/report/chart.js';
 
 const RUNS: ReportRun[] = [
   {
@@ -162,6 +163,26 @@ describe('renderHtml', () => {
       const img = { width: canvas.width, height: canvas.height, data: pixels };
       for (let i = 0; i < RUNS.length; i++) expect(countColor(img, hexToRgb(seriesColor(i)))).toBeGreaterThan(200);
     }
+  });
+
+  it('draws with the one chart configuration the PNG uses: only the interactive options differ', () => {
+    const data = embedded(html);
+    const { charts } = runInFakeBrowser(html);
+    expect(data.charts).toHaveLength(data.panels.length);
+    data.panels.forEach((panel, p) => {
+      expect(data.charts[p]).toEqual(JSON.parse(JSON.stringify(chartSpec(panel, 'html'))));
+      const interactive = ['responsive', 'maintainAspectRatio', 'interaction', 'devicePixelRatio', 'events'];
+      const fixed = (target: 'png' | 'html') => {
+        const c = chartSpec(panel, target);
+        const options = Object.fromEntries(Object.entries(c.options!).filter(([k]) => !interactive.includes(k)));
+        return { ...c, options: { ...options, plugins: { ...c.options!.plugins, tooltip: null } } };
+      };
+      expect(fixed('png')).toEqual(fixed('html'));
+      // The page's y ticks are the model's decades, labelled 1eK.
+      const ticks = charts[p].scales.y.ticks as Array<{ value: number; label: string }>;
+      expect(ticks.map((t) => t.value)).toEqual(panel.yTicks);
+      expect(ticks.map((t) => t.label)).toEqual(panel.yTicks.map((v) => `1e${Math.round(Math.log10(v))}`));
+    });
   });
 
   it('shows a summary table row per run with the final values of its history', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { renderPng, seriesColor, type ReportInput, type ReportRun } from '../../src/report/index.js';
+import { buildPanels, renderPng, seriesColor, type PanelData, type ReportInput, type ReportRun } from '../../src/report/index.js';
+import { panelLayout, renderPanelsPng } from '../../src/report/png.js';
 import { countColor, decodePng, hexToRgb, syntheticHistory, type Rgba } from './fixtures.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
@@ -122,5 +123,60 @@ describe('renderPng', () => {
     const img = await decodePng(renderPng({ title: 'long', runs }));
     expect([img.width, img.height]).toEqual([1400, 900]);
     for (const k of [0, 1]) expect(countColor(img, hexToRgb(seriesColor(k)))).toBeGreaterThan(1000);
+  });
+});
+
+describe('panel layout', () => {
+  /** Bounding box of the pixels within `tol` of `rgb`, or null if there are none. */
+  function box(img: Rgba, rgb: [number, number, number], tol = 10): { x0: number; y0: number; x1: number; y1: number } | null {
+    let b: { x0: number; y0: number; x1: number; y1: number } | null = null;
+    for (let y = 0; y < img.height; y++)
+      for (let x = 0; x < img.width; x++) {
+        const i = 4 * (y * img.width + x);
+        if (img.data[i + 3]! > 250 && [0, 1, 2].every((c) => Math.abs(img.data[i + c]! - rgb[c]!) <= tol)) {
+          b = b ? { x0: Math.min(b.x0, x), y0: Math.min(b.y0, y), x1: Math.max(b.x1, x + 1), y1: Math.max(b.y1, y + 1) } : { x0: x, y0: y, x1: x + 1, y1: y + 1 };
+        }
+      }
+    return b;
+  }
+
+  /** `count` panels, panel i drawn in colour i alone (one run; the panels of buildPanels, repeated). */
+  function panels(count: number): PanelData[] {
+    const four = buildPanels({ title: 't', fStar: 0, runs: [{ label: 'run', history: syntheticHistory({ n: 25 }) }] });
+    return Array.from({ length: count }, (_, i) => {
+      const p = four[i % 4]!;
+      return { ...p, series: p.series.map((s) => ({ ...s, color: seriesColor(i) })) };
+    });
+  }
+
+  for (const count of [1, 4, 5]) {
+    it(`lays out ${count} panel${count > 1 ? 's' : ''}: every panel drawn, each in its own part of the image`, async () => {
+      const img = await decodePng(renderPanelsPng('layout', panels(count), 1400, 900));
+      const boxes = Array.from({ length: count }, (_, i) => {
+        const rgb = hexToRgb(seriesColor(i));
+        expect(countColor(img, rgb), `panel ${i} drawn`).toBeGreaterThan(300);
+        return box(img, rgb)!;
+      });
+      for (let i = 0; i < count; i++)
+        for (let j = 0; j < i; j++) {
+          const [a, b] = [boxes[i]!, boxes[j]!];
+          const overlap = a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1;
+          expect(overlap, `panels ${j} and ${i} overlap`).toBe(false);
+        }
+      if (count === 1) expect(boxes[0]!.x1 - boxes[0]!.x0).toBeGreaterThan(700); // one panel spans the width
+    });
+  }
+
+  it('gives every panel a rectangle inside the image, in a grid of ⌈√n⌉ columns', () => {
+    for (const count of [1, 2, 3, 4, 5, 6, 7, 9, 10]) {
+      const rects = panelLayout(count, 1400, 900);
+      const cols = new Set(rects.map((r) => r.x)).size;
+      expect(cols).toBe(Math.ceil(Math.sqrt(count)));
+      for (const r of rects) {
+        expect(r.x >= 0 && r.y >= 0 && r.x + r.width <= 1400 && r.y + r.height <= 900).toBe(true);
+        expect(r.width * r.height).toBeGreaterThan(0);
+      }
+    }
+    expect(() => panelLayout(0, 1400, 900)).toThrow(RangeError);
   });
 });

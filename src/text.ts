@@ -1,0 +1,50 @@
+/**
+ * Text helpers for error messages, shared by every layer (it imports nothing): the one
+ * "did you mean" used for unknown fields, names and functions.
+ */
+
+/**
+ * Edit distance between two strings: the fewest insertions, deletions, substitutions and
+ * swaps of two adjacent characters that turn one into the other (optimal string alignment,
+ * so `lgo` is one edit from `log`). Case-sensitive; O(|a|·|b|) time, O(|b|) memory.
+ */
+export function editDistance(a: string, b: string): number {
+  // Three rows of the dynamic program: two back (for swaps), previous, current.
+  let twoBack = new Array<number>(b.length + 1).fill(0);
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let cur = new Array<number>(b.length + 1).fill(0);
+  for (let i = 1; i <= a.length; i++) {
+    cur[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, twoBack[j - 2]! + 1);
+      cur[j] = d;
+    }
+    [twoBack, prev, cur] = [prev, cur, twoBack];
+  }
+  return prev[b.length]!;
+}
+
+/**
+ * The candidate closest to `name` (case ignored), when it is within `maxDistance` edits —
+ * by default a third of the name's length, at least 1, and 0 (a match up to case only) for
+ * names of one or two characters, where any other name would be one or two edits away.
+ * Ties go to the first candidate. Returns undefined when nothing is close, or `name` itself
+ * is a candidate.
+ */
+export function didYouMean(name: string, candidates: Iterable<string>, maxDistance?: number): string | undefined {
+  const limit = maxDistance ?? (name.length <= 2 ? 0 : Math.max(1, Math.floor(name.length / 3)));
+  const lower = name.toLowerCase();
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    if (c === name) return undefined;
+    const d = editDistance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return bestDistance <= limit ? best : undefined;
+}
