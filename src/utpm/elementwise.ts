@@ -284,10 +284,14 @@ const BINARY: Primitive[] = [
  * needs a > 0.
  */
 const powPrim: Primitive = (() => {
-  // ∂/∂x = z·x^(z−1), with the exponent of x moved from −1 to 0 where z = 0 (the derivative
-  // of x⁰ is 0 also at x = 0, where x^(z−1) is infinite)
+  // ∂/∂x = z·x^(z−1). For an exponent that is constant (no derivative sought) the power of x
+  // moves from −1 to 0 where z = 0: the derivative of x⁰ is 0 also at x = 0, where x^(z−1)
+  // is infinite. A traced exponent keeps z·x^(z−1), whose own z-derivative this would break
+  // (and it needs x > 0 anyway).
   const base = binary('pow', Math.pow, powS, (b, g, y, x, z, n) => [
-    n[0] ? b.unbroadcast(b.mul(g, b.mul(z, b.pow(x, b.add(b.sub(z, b.scalar(1)), b.compare('eq', z, b.scalar(0)))))), x.shape) : null,
+    n[0]
+      ? b.unbroadcast(b.mul(g, b.mul(z, b.pow(x, n[1] ? b.sub(z, b.scalar(1)) : b.add(b.sub(z, b.scalar(1)), b.compare('eq', z, b.scalar(0)))))), x.shape)
+      : null,
     n[1] ? b.unbroadcast(b.mul(g, b.mul(y, b.unary('log', x))), z.shape) : null,
   ]);
   return {

@@ -99,6 +99,16 @@ describe('x^c for integer c ≥ 0 at x = 0 is finite and right in every mode', (
       }
     });
   }
+  test('a traced exponent through 0 keeps its mixed second derivative', () => {
+    // f = a^z with a = x₀ + 2, z = x₁, at (1, 0): ∇f = (z·a^(z−1), a^z·log a) = (0, log 3),
+    // ∂²f/∂a∂z = a^(z−1)·(1 + z·log a) = 1/3, ∂²f/∂a² = 0, ∂²f/∂z² = log² 3
+    const f = (x: t.Tensor) => t.pow(t.add(x.at(0), 2), x.at(1));
+    const L = Math.log(3);
+    for (const H of [t.hessian(f)([1, 0]), t.hessian(f, { mode: 'forward' })([1, 0])]) {
+      expect(relErr(H.flat(), [0, 1 / 3, 1 / 3, L * L])).toBeLessThan(1e-15);
+    }
+    expect(relErr(t.grad(f)([1, 0]) as Float64Array, [0, L])).toBeLessThan(1e-15);
+  });
   test('x·x and x² agree at 0 in every mode', () => {
     const a = (x: t.Tensor) => t.sum(t.mul(t.mul(x, x), 3));
     const b = (x: t.Tensor) => t.sum(t.mul(t.pow(x, 2), 3));
