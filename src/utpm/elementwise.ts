@@ -36,7 +36,7 @@ export interface ElementwiseCode {
 }
 
 /** Runtime functions called by templates, by name. */
-export type CodeHelpers = Readonly<Record<string, (x: number) => number>>;
+export type CodeHelpers = Readonly<Record<string, (...x: number[]) => number>>;
 
 export interface UnaryOp {
   readonly value: (x: number) => number;
@@ -51,6 +51,9 @@ export interface UnaryOp {
 
 export interface BinaryOp {
   readonly value: (a: number, b: number) => number;
+  /** Only used inside pullbacks; not a public function. */
+  readonly internal?: true;
+  readonly helpers?: CodeHelpers;
   readonly series: (a: Float64Array, b: Float64Array, y: Float64Array, D: number, ws: Workspace) => void;
   /** The adjoints of a and b (each unbroadcast to its shape; null where `needs` is false). */
   readonly pullback: <V extends Value>(b: Ops<V>, ybar: V, y: V, x: V, z: V, needs: readonly boolean[]) => Contribution<V>[];
@@ -149,22 +152,13 @@ export const UNARY_OPS = {
     pullback: (b, g, _y, x) => b.mul(g, b.unary('sinh', x)),
     code: chain((a) => `Math.cosh(${a})`, (a) => `Math.sinh(${a})`),
   },
-  // tanh′ = sech², not 1 − y²: that cancels for large |x| (relative error ~ε·cosh²x)
+  // tanh′ = sech²: 1 − y² only where that does not cancel (|y| < 0.7), else from x
   tanh: {
     value: Math.tanh,
     series: S.sTanh,
-    pullback: (b, g, _y, x) => b.mul(g, b.unary('sech2', x)),
-    code: chain((a) => `Math.tanh(${a})`, (a) => `SECH2(${a})`),
-    helpers: { SECH2: S.sechSq0 },
-  },
-  /** sech²(x) = tanh′(x), tanh's pullback; sech²′ = −2·tanh·sech². */
-  sech2: {
-    value: S.sechSq0,
-    series: S.sSechSq,
-    pullback: (b, g, y, x) => b.mul(g, b.mul(b.scale(b.unary('tanh', x), -2), y)),
-    code: chain((a) => `SECH2(${a})`, (a, y) => `-2 * Math.tanh(${a}) * ${y}`),
-    helpers: { SECH2: S.sechSq0 },
-    internal: true,
+    pullback: (b, g, y, x) => b.mul(g, b.b.apply('sech2', [x, y])),
+    code: chain((a) => `Math.tanh(${a})`, (a, y) => `SECH2(${a}, ${y})`),
+    helpers: { SECH2: S.sechSqFromTanh },
   },
   asin: {
     value: Math.asin,
@@ -193,13 +187,13 @@ export const UNARY_OPS = {
     pullback: (b, g, _y, x) => b.where(b.compare('ge', x, b.scalar(0)), g, b.neg(g)),
     code: chain((a) => `Math.abs(${a})`, (a) => `${a} >= 0 ? 1 : -1`),
   },
-  // σ′ = σ(x)·σ(−x), not y − y²: that cancels for large x
+  // σ′ = σ(x)·σ(−x): y − y² only where that does not cancel (y ≤ 0.5), else from x
   sigmoid: {
     value: S.sigmoid0,
     series: S.sSigmoid,
-    pullback: (b, g, y, x) => b.mul(g, b.mul(y, b.unary('sigmoid', b.neg(x)))),
-    code: chain((a) => `SIG(${a})`, (a, y) => `${y} * SIG(-${a})`),
-    helpers: { SIG: S.sigmoid0 },
+    pullback: (b, g, y, x) => b.mul(g, b.b.apply('sigmoid_d', [x, y])),
+    code: chain((a) => `SIG(${a})`, (a, y) => `SIGD(${a}, ${y})`),
+    helpers: { SIG: S.sigmoid0, SIGD: S.sigmoidDerivFromValue },
   },
   softplus: {
     value: S.softplus0,
@@ -345,6 +339,33 @@ export const BINARY_OPS = {
     },
     code: { value: ([a, b]) => `(${a} <= ${b} ? ${a} : ${b})`, tangent: ([a, b], [ta, tb]) => select(`${a} <= ${b}`, ta, tb) },
   },
+  /**
+   * sech²(x) = tanh′(x) given the hint t = tanh(x) (tanh's pullback; no derivative through
+   * the hint): cheap where 1 − t² does not cancel. sech²′ = −2·tanh·sech².
+   */
+  sech2: {
+    value: S.sechSqFromTanh,
+    series: (x, t, y, D, ws) => S.sSechSq(x, t[0]!, y, D, ws),
+    pullback: (b, g, y, _x, t, n) => [n[0] ? b.mul(g, b.mul(b.scale(t, -2), y)) : null, null],
+    code: {
+      value: ([x, t]) => `SECH2(${x}, ${t})`,
+      tangent: ([, t], [tx], y) => (tx === null ? null : `(-2 * ${t} * ${y}) * ${tx}`),
+    },
+    helpers: { SECH2: S.sechSqFromTanh },
+    internal: true,
+  },
+  /** σ′(x) given the hint s = σ(x) (sigmoid's pullback; no derivative through the hint). σ″ = σ′·(1 − 2σ). */
+  sigmoid_d: {
+    value: S.sigmoidDerivFromValue,
+    series: (x, s, y, D, ws) => S.sSigmoidDeriv(x, s[0]!, y, D, ws),
+    pullback: (b, g, y, _x, s, n) => [n[0] ? b.mul(g, b.mul(y, b.sub(b.scalar(1), b.scale(s, 2)))) : null, null],
+    code: {
+      value: ([x, s]) => `SIGD(${x}, ${s})`,
+      tangent: ([, s], [tx], y) => (tx === null ? null : `(${y} * (1 - 2 * ${s})) * ${tx}`),
+    },
+    helpers: { SIGD: S.sigmoidDerivFromValue },
+    internal: true,
+  },
 } as const satisfies Record<string, BinaryOp>;
 
 // ---------------------------------------------------------------- comparisons, sign (no derivative)
@@ -369,14 +390,19 @@ export type UnaryName =
   | { [K in keyof typeof UNARY_OPS]: (typeof UNARY_OPS)[K] extends { internal: true } ? never : K }[keyof typeof UNARY_OPS]
   | keyof typeof NONDIFF_UNARY_OPS;
 /** Public binary names: `t.name(a, b)` and `a.name(b)`. */
-export type BinaryName = keyof typeof BINARY_OPS | keyof typeof COMPARISON_OPS;
+export type BinaryName =
+  | { [K in keyof typeof BINARY_OPS]: (typeof BINARY_OPS)[K] extends { internal: true } ? never : K }[keyof typeof BINARY_OPS]
+  | keyof typeof COMPARISON_OPS;
 
 /** Names of the public unary and binary operations, for installing them. */
 export const UNARY_NAMES = [
   ...Object.keys(UNARY_OPS).filter((k) => !(UNARY_OPS as Record<string, UnaryOp>)[k]!.internal),
   ...Object.keys(NONDIFF_UNARY_OPS),
 ] as UnaryName[];
-export const BINARY_NAMES = [...Object.keys(BINARY_OPS), ...Object.keys(COMPARISON_OPS)] as BinaryName[];
+export const BINARY_NAMES = [
+  ...Object.keys(BINARY_OPS).filter((k) => !(BINARY_OPS as Record<string, BinaryOp>)[k]!.internal),
+  ...Object.keys(COMPARISON_OPS),
+] as BinaryName[];
 
 // ---------------------------------------------------------------- primitives from the tables
 
@@ -561,7 +587,10 @@ export function elementwiseCode(op: string): ElementwiseCode | undefined {
 }
 
 /** Every runtime function the templates call, by the name they call it. */
-export const CODE_HELPERS: CodeHelpers = Object.assign({}, ...Object.values(UNARY_OPS as Record<string, UnaryOp>).map((v) => v.helpers ?? {}));
+export const CODE_HELPERS: CodeHelpers = Object.assign(
+  {},
+  ...[...Object.values(UNARY_OPS as Record<string, UnaryOp>), ...Object.values(BINARY_OPS as Record<string, BinaryOp>)].map((v) => v.helpers ?? {}),
+);
 
 /** All elementwise primitives. */
 export const ELEMENTWISE: Primitive[] = [

@@ -204,13 +204,14 @@ export function sTan(x: Float64Array, y: Float64Array, D: number, ws: Workspace)
 
 export function sTanh(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
   ws.reserve(D);
-  riccati(x, y, ws.s1, D, Math.tanh(x[0]!), sechSq0(x[0]!), -1);
+  const t0 = Math.tanh(x[0]!);
+  riccati(x, y, ws.s1, D, t0, sechSqFromTanh(x[0]!, t0), -1);
 }
 
-/** sech²(x) = tanh′(x): the w series of tanh's Riccati equation. */
-export function sSechSq(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+/** sech²(x) = tanh′(x), given t = tanh(x_0): the w series of tanh's Riccati equation (uses s1). */
+export function sSechSq(x: Float64Array, t0: number, y: Float64Array, D: number, ws: Workspace): void {
   ws.reserve(D);
-  riccati(x, ws.s1, y, D, Math.tanh(x[0]!), sechSq0(x[0]!), -1);
+  riccati(x, ws.s1, y, D, t0, sechSqFromTanh(x[0]!, t0), -1);
 }
 
 /**
@@ -221,6 +222,14 @@ export function sechSq0(x: number): number {
   const e = Math.exp(-2 * Math.abs(x));
   const d = 1 + e;
   return (4 * e) / (d * d);
+}
+
+/**
+ * sech²(x) given t = tanh(x): 1 − t² where that does not cancel (|t| < 0.7, so 1 − t² > 0.51:
+ * a few ulps, one multiplication), else {@link sechSq0}.
+ */
+export function sechSqFromTanh(x: number, t: number): number {
+  return Math.abs(t) < 0.7 ? 1 - t * t : sechSq0(x);
 }
 
 /**
@@ -281,21 +290,35 @@ export function softplus0(x: number): number {
 }
 
 /**
- * sigmoid: y' = w·x' with w = y − y² = σ(x)·σ(−x); w_0 is computed as that product, without
- * the cancellation of y_0 − y_0² for large x.
+ * σ′(x) = σ(x)·σ(−x) given y = σ(x): σ(−x) is 1 − y where that does not cancel (y ≤ 0.5:
+ * relative error ≤ ε), else computed from x.
  */
-export function sSigmoid(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
-  ws.reserve(D);
-  const w = ws.s1;
-  const y0 = sigmoid0(x[0]!);
+export function sigmoidDerivFromValue(x: number, y: number): number {
+  return y * (y <= 0.5 ? 1 - y : sigmoid0(-x));
+}
+
+/** y = σ(x) and w = σ′(x) as series: y' = w·x', w = y − y² (w_0 without the cancellation of y_0 − y_0²). */
+function sigmoidSeries(x: Float64Array, y: Float64Array, w: Float64Array, D: number, y0: number): void {
   y[0] = y0;
-  w[0] = y0 * sigmoid0(-x[0]!);
+  w[0] = sigmoidDerivFromValue(x[0]!, y0);
   for (let d = 1; d < D; d++) {
     y[d] = integrate(x, w, d);
     let sq = 0;
     for (let k = 0; k <= d; k++) sq += y[k]! * y[d - k]!;
     w[d] = y[d]! - sq;
   }
+}
+
+/** sigmoid (uses s1). */
+export function sSigmoid(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  sigmoidSeries(x, y, ws.s1, D, sigmoid0(x[0]!));
+}
+
+/** σ′(x), given y_0 = σ(x_0) (uses s1). */
+export function sSigmoidDeriv(x: Float64Array, y0: number, w: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  sigmoidSeries(x, ws.s1, w, D, y0);
 }
 
 /** softplus: y' = sigmoid(x)·x'. */

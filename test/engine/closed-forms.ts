@@ -128,16 +128,6 @@ export const UNARY_CLOSED_FORMS: Record<string, { d: Derivs; lo: number; hi: num
     lo: -1.5,
     hi: 1.5,
   },
-  sech2: {
-    // s = sech² = 1 − t²: s′ = −2ts, s″ = s(6t² − 2)·… from t′ = s
-    d: (x) => {
-      const t = Math.tanh(x);
-      const s = 1 - t * t;
-      return [s, -2 * t * s, s * (6 * t * t - 2), 8 * t * s * (2 - 3 * t * t)];
-    },
-    lo: -1.5,
-    hi: 1.5,
-  },
   asin: {
     d: (x) => {
       const w = 1 - x * x;
@@ -230,6 +220,28 @@ function binaryCase(ra: [number, number], rb: [number, number], want: (a: number
   };
 }
 
+/**
+ * A derivative primitive with a hint argument (sech2(x, tanh x), sigmoid_d(x, σ(x))): x a
+ * curve in [lo, hi], the hint f(x) at degree 0 with random higher coefficients, which the rule
+ * must ignore; the truth is Faà di Bruno with the closed-form derivatives `d`.
+ */
+function hintCase(f: (x: number) => number, d: Derivs, lo: number, hi: number): PrimitiveCase {
+  return {
+    sample(D, P, r) {
+      const x = randomUTPM([2, 3], D, P, r, lo, hi);
+      const hint = randomUTPM([2, 3], D, P, r);
+      for (let i = 0; i < 6; i++) hint.data[i] = f(x.data[i]!);
+      return { ins: [x, hint], params: undefined };
+    },
+    error: ({ ins: [x] }, out, D, P) =>
+      elementwiseError(out, D, P, (i, p) => {
+        const xs = series(x!, i, p, D);
+        return faa(d(xs[0]!), xs, D);
+      }),
+    tol: 1e-10,
+  };
+}
+
 /** For a linear primitive, every coefficient block maps like the primal: a plain-JS reference map of the blocks. */
 function linearCase(sample: (D: number, P: number, r: () => number) => Sample, ref: (blocks: Float64Array[], params: unknown) => Float64Array): PrimitiveCase {
   return {
@@ -291,6 +303,18 @@ export const PRIMITIVE_CASES: Record<string, PrimitiveCase> = {
     const q = quotient(num, conv(a, a, D).map((v, k) => v + conv(b, b, D)[k]!), D);
     return [Math.atan2(a[0]!, b[0]!), ...q.slice(0, D - 1).map((v, k) => v / (k + 1))];
   }),
+  // s = sech² = 1 − t² with t′ = s: s′ = −2ts, s″ = s(6t² − 2), s‴ = 8ts(2 − 3t²)
+  sech2: hintCase(Math.tanh, (x) => {
+    const t = Math.tanh(x);
+    const s = 1 - t * t;
+    return [s, -2 * t * s, s * (6 * t * t - 2), 8 * t * s * (2 - 3 * t * t)];
+  }, -3, 3),
+  // q = σ′ = σ(1 − σ): q′ = q(1 − 2σ), q″ = q(1 − 6σ + 6σ²), q‴ = q(1 − 2σ)(1 − 12σ + 12σ²)
+  sigmoid_d: hintCase(sig, (x) => {
+    const s = sig(x);
+    const q = s * (1 - s);
+    return [q, q * (1 - 2 * s), q * (1 - 6 * s + 6 * s * s), q * (1 - 2 * s) * (1 - 12 * s + 12 * s * s)];
+  }, -3, 3),
   where: {
     sample: (D, P, r) => {
       const c = UTPM.constant([6], Float64Array.from({ length: 6 }, (_, i) => (r() < 0.5 ? 0 : i + 1)));
