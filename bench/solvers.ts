@@ -22,13 +22,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
-import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
+import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
 
-type Method = ConcreteMethodName;
+type Method = ScalarMethodName;
 
 interface BenchProblem {
   name: string;
@@ -41,7 +41,7 @@ interface BenchProblem {
   group: 'mgh' | 'bounded' | 'network';
 }
 
-const ALL_METHODS: readonly Method[] = CONCRETE_METHOD_NAMES;
+const ALL_METHODS: readonly Method[] = SCALAR_METHOD_NAMES;
 /** scipy.optimize.minimize's name for each method, or null where scipy has none. */
 const SCIPY_NAME: Record<Method, string | null> = {
   lbfgs: 'L-BFGS-B',
