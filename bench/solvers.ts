@@ -14,7 +14,8 @@
  * algorithms' own overhead.
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6]
+ *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only]
+ * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +28,7 @@ import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
+import { leastSquaresBenchmark, residualCommand } from './leastsq.js';
 
 type Method = ScalarMethodName;
 
@@ -84,7 +86,9 @@ function serve(): void {
     const parts = line.trim().split(/\s+/);
     const cmd = parts.shift();
     let reply: string;
-    if (cmd === 'P') {
+    const lsq = residualCommand(cmd!, parts);
+    if (lsq !== null) reply = lsq;
+    else if (cmd === 'P') {
       const p = byName.get(parts[0]!);
       if (!p) reply = 'error unknown problem';
       else {
@@ -404,6 +408,7 @@ function main(): void {
     }),
   );
   if (args.has('serve')) return serve();
+  if (args.has('leastsq-only')) return leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   const gtol = Number(args.get('gtol') ?? 1e-6);
   const maxIter = Number(args.get('max-iter') ?? 5000);
   const maxN = Number(args.get('max-n') ?? 1000);
@@ -429,6 +434,7 @@ function main(): void {
   }
   printTable(rows, scipy);
   printSummary(rows, scipy);
+  leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
 }
 
 main();
