@@ -19,7 +19,7 @@ import { columnNorms } from './linalg.js';
 import { moreThuente } from '../linesearch/morethuente.js';
 
 export interface LeastSquaresOptions {
-  /** 'lm' (Levenberg–Marquardt, no bounds, m ≥ n), 'trf' (trust region reflective, bounds) or 'auto' (default: trf with bounds or when m < n, else lm). */
+  /** 'lm' (Levenberg–Marquardt, no bounds, m ≥ n), 'trf' (trust region reflective, bounds) or 'auto' (default: trf, the more robust of the two on NIST StRD; see optimizers/README.md). */
   method?: 'auto' | LeastSquaresMethodName;
   /** Box constraints (trf): { lower, upper } or [lower, upper] pairs, like minimize's. */
   bounds?: Bounds;
@@ -169,7 +169,7 @@ export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: u
   const bounds = options.bounds === undefined ? null : readBounds(options.bounds, n);
   let method: LeastSquaresMethodName;
   if (method0 === 'auto') {
-    method = m < n ? 'trf' : ((chooseAuto({ problem: 'least-squares', bounds: bounds !== null, n, has: new Set(['residuals', 'jacobian']) }) ?? 'trf') as LeastSquaresMethodName);
+    method = (chooseAuto({ problem: 'least-squares', bounds: bounds !== null, n, has: new Set(['residuals', 'jacobian']) }) ?? 'trf') as LeastSquaresMethodName;
   } else method = method0;
   if (bounds && !methodSpec(method).bounds) fail(`method '${method}' cannot honour bounds; use 'trf' or 'auto'`);
   if (method === 'lm' && m < n) fail(`method 'lm' needs at least as many residuals as variables, got m = ${m} residuals for n = ${n} variables; use 'trf'`);

@@ -161,14 +161,14 @@ export const METHODS = {
     ...leastSquaresMethod,
     summary: 'least squares: Levenberg–Marquardt (Moré), scaled trust region, exact Jacobian',
     bounds: false,
-    autoRank: 1,
+    autoRank: 2,
     build: (s): Method => lm(lsqSettings(s)),
   },
   trf: {
     ...leastSquaresMethod,
     summary: 'least squares with bounds: trust region reflective (Coleman–Li), exact Jacobian',
     bounds: true,
-    autoRank: 2,
+    autoRank: 1,
     build: (s): Method => trf(lsqSettings(s), s.bounds),
   },
 } as const satisfies Record<string, MethodSpec>;

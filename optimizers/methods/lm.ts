@@ -33,8 +33,17 @@ export interface LeastSquaresMethodOptions {
 
 const EPS = Number.EPSILON;
 
+/**
+ * f fell below ε²·f(x₀): the residuals are zero to working precision relative to where they
+ * started. The relative tests cannot see this when x* = 0 (‖x‖ → 0) and J is singular there
+ * (Powell's singular function: the iterates then converge only linearly).
+ */
+export const ZERO_RESIDUAL = { status: 'ftol', message: 'converged: f fell below ε²·f(x₀), the residuals vanish to working precision' } as const;
+
 interface LmState extends SolverState {
   radius: number;
+  /** f at the start point. */
+  f0: number;
   lambda: number;
   /** Variable scaling D. */
   d: Float64Array;
@@ -81,6 +90,7 @@ export function lm(options: LeastSquaresMethodOptions): Method<LmState> {
         g,
         gnorm: normInf(g),
         radius: xn > 0 ? 100 * xn : 100,
+        f0: f,
         lambda: 0,
         d,
         ws: new SvdWorkspace(obj.m, n),
@@ -117,6 +127,10 @@ export function lm(options: LeastSquaresMethodOptions): Method<LmState> {
           xt[j] = state.x[j]! + dx[j]!;
         }
         pnorm = Math.sqrt(pnorm);
+        // The model's own minimizer (λ = 0) is within xtol of x: x is converged, and the step
+        // would only cost a Jacobian at a point no better within the tolerance.
+        if (state.lambda === 0 && pnorm <= xtol * scaledNorm(d, state.x))
+          return { status: 'rejected', step: 0, converged: { status: 'xtol', message: `converged: the Gauss–Newton step ‖Dp‖ = ${pnorm.toExponential(2)} ≤ xtol·‖Dx‖ with xtol = ${xtol.toExponential(2)}` } };
         if (state.first) state.radius = Math.min(state.radius, pnorm);
         state.first = false;
         const ft = obj.value(xt);
@@ -175,6 +189,7 @@ export function lm(options: LeastSquaresMethodOptions): Method<LmState> {
         if (accepted) {
           let stepNorm = 0;
           for (let j = 0; j < n; j++) stepNorm += dx[j]! * dx[j]!;
+          if (!conv && state.f <= EPS * EPS * state.f0) conv = ZERO_RESIDUAL;
           if (!conv) {
             const mod = obj.model;
             columnNorms(mod.J, m, n, ph);

@@ -33,12 +33,14 @@ import type { Objective } from '../objective.js';
 import type { LeastSquaresObjective } from '../leastsq/objective.js';
 import { SvdWorkspace, columnNorms, gradientCosine, scaledSvd, secularStep, stepFromCoefficients } from '../leastsq/linalg.js';
 import { allFinite, normInf } from '../vec.js';
-import { type LeastSquaresMethodOptions, asLeastSquares } from './lm.js';
+import { type LeastSquaresMethodOptions, ZERO_RESIDUAL, asLeastSquares } from './lm.js';
 
 const EPS = Number.EPSILON;
 
 interface TrfState extends SolverState {
   radius: number;
+  /** f at the start point. */
+  f0: number;
   alpha: number;
   /** Inverse variable scales (column norms of J, running maximum, or 1/xScale). */
   scaleInv: Float64Array;
@@ -137,6 +139,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         g,
         gnorm: normInf(g),
         radius: 1,
+        f0: f,
         alpha: 0,
         scaleInv,
         ws: new SvdWorkspace(m + (box ? n : 0), n),
@@ -260,6 +263,9 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         }
         stepHNorm = Math.sqrt(stepHNorm);
         stepNorm = Math.sqrt(stepNorm);
+        // the model's own minimizer (α = 0, inside the box) is within xtol of x: converged here
+        if (state.alpha === 0 && inside && stepNorm < xtol * (xtol + xnorm))
+          return { status: 'rejected', step: 0, converged: { status: 'xtol', message: `converged: the Gauss–Newton step ${stepNorm.toExponential(2)} < xtol·(xtol + ‖x‖) (scaled) with xtol = ${xtol.toExponential(2)}` } };
         if (box) strictlyFeasible(xt, box);
         const ft = obj.value(xt);
         if (!Number.isFinite(ft)) {
@@ -290,6 +296,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
             x.set(xt);
             state.f = f2;
             state.gnorm = boundedGradientNorm(state, lower, upper);
+            if (!conv && state.f <= EPS * EPS * state.f0) conv = ZERO_RESIDUAL;
             return { status: 'accepted', step: stepOf(state.grad, x), ...(conv ? { converged: conv } : {}) };
           }
           obj.valueAndGrad(x, state.g);
