@@ -54,6 +54,17 @@ export function residualFunctions(name: string, f: TensorFunction, x0: PointLike
   if (m === 0) throw new TayoptError(`${name}: the residual function returned an empty array`);
   const mode = options.mode ?? (n <= m ? 'forward' : 'reverse');
 
+  // A replayable program is kept for the wrapper's lifetime (no cache lookup per call: for
+  // small fits that lookup costs as much as the replay); make a new wrapper after clearCache(f).
+  const kept: { value: Program | null; vjp: Program | null } = { value: first.replayable ? first : null, vjp: null };
+  const lookup = (kind: 'value' | 'vjp', x: Float64Array): { prog: Program; fresh: boolean } => {
+    const k = kept[kind];
+    if (k) return { prog: k, fresh: false };
+    const got = program(name, kind, f, shape, x);
+    if (got.prog.replayable) kept[kind] = got.prog;
+    return got;
+  };
+
   const check = (x: Float64Array, r: Float64Array): void => {
     if (x.length !== n) throw new TayoptError(`${name}: x has ${x.length} elements, expected ${n}`);
     if (r.length !== m) throw new TayoptError(`${name}: the residual buffer has ${r.length} elements, expected ${m}`);
@@ -66,7 +77,7 @@ export function residualFunctions(name: string, f: TensorFunction, x0: PointLike
 
   const residuals = (x: Float64Array, r: Float64Array): void => {
     check(x, r);
-    const { prog, fresh } = program(name, 'value', f, shape, x);
+    const { prog, fresh } = lookup('value', x);
     if (!prog.traced(prog.y)) return void r.set(prog.y._v);
     if (fresh || !prog.replayable) return void r.set(fresh ? prog.y._v : evaluate(prog, [prog.y], 1, 1, { x })[0]!.data.subarray(0, m));
     if (valueReplay?.prog !== prog) valueReplay = { prog, r: prog.replay([prog.y], 1, 1) };
@@ -115,7 +126,7 @@ export function residualFunctions(name: string, f: TensorFunction, x0: PointLike
   };
 
   const reverse = (x: Float64Array, r: Float64Array, J: Float64Array): void => {
-    const { prog } = program(name, 'vjp', f, shape, x);
+    const { prog } = lookup('vjp', x);
     const adj = prog.adjoint!;
     if (!prog.traced(adj)) J.fill(0);
     if (!prog.replayable) {
@@ -164,7 +175,7 @@ export function residualFunctions(name: string, f: TensorFunction, x0: PointLike
       check(x, r);
       if (J.length !== m * n) throw new TayoptError(`${name}: the Jacobian buffer has ${J.length} elements, expected ${m * n}`);
       if (mode === 'reverse') return reverse(x, r, J);
-      const { prog } = program(name, 'value', f, shape, x);
+      const { prog } = lookup('value', x);
       if (!prog.traced(prog.y)) {
         r.set(prog.y._v);
         J.fill(0);
