@@ -11,6 +11,7 @@
  *     solvers at the same tolerances ftol = 1e-15, xtol = 1e-10, gtol = 1e-10 (ours' defaults).
  */
 import { spawnSync } from 'node:child_process';
+import { PIPE_PRELUDE } from './scipy-bridge.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,18 +112,7 @@ import numpy as np
 from scipy.optimize import least_squares
 warnings.simplefilter('ignore')
 cfg = json.load(open(sys.argv[1]))
-srv = subprocess.Popen(cfg['server'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-def ask(line):
-    srv.stdin.write(line + '\n')
-    srv.stdin.flush()
-    reply = srv.stdout.readline()
-    if reply.startswith('error'):
-        raise RuntimeError(reply)
-    return reply
-
-def vec(x):
-    return ' '.join(repr(float(v)) for v in np.ravel(x))
+${PIPE_PRELUDE}
 
 out = []
 for job in cfg['jobs']:

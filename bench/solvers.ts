@@ -18,6 +18,7 @@
  * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { PIPE_PRELUDE } from './scipy-bridge.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -187,18 +188,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 cfg = json.load(open(sys.argv[1]))
-srv = subprocess.Popen(cfg['server'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-def ask(line):
-    srv.stdin.write(line + '\n')
-    srv.stdin.flush()
-    reply = srv.stdout.readline()
-    if reply.startswith('error'):
-        raise RuntimeError(reply)
-    return reply
-
-def vec(x):
-    return ' '.join(repr(float(v)) for v in np.ravel(x))
+${PIPE_PRELUDE}
 
 results = []
 for job in cfg['jobs']:

@@ -38,7 +38,9 @@ export interface RunSettings {
 /** Throws (exit 2) when `method` cannot honour the problem's bounds. */
 export function checkBoundsSupport(problem: Problem, method: MethodName, where: string): void {
   if (problem.bounds && !honoursBounds(method)) {
-    throw new UsageError(`${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText()} or auto`);
+    throw new UsageError(
+      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar'] : ['scalar'])} or auto`,
+    );
   }
 }
 
@@ -78,29 +80,16 @@ export function runMethod(
   onRow?: (e: HistoryEntry) => void,
 ): MinimizeResult | LeastSquaresResult {
   const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
-  const bounds = problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {};
-  if (isLeastSquaresRun(problem, method)) {
-    return leastSquares(problem.residuals!, prepared.x0, {
-      method: method as LeastSquaresMethodName | 'auto',
-      maxIter: settings.maxIter,
-      ...(settings.gtolGiven ? { gtol: settings.gtol } : {}),
-      ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
-      ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
-      ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
-      ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
-      ...bounds,
-      callback,
-    });
-  }
-  return minimize(prepared.obj, prepared.x0, {
-    method,
-    gtol: settings.gtol,
+  const common = {
     maxIter: settings.maxIter,
     ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
     ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
     ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
     ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
-    ...bounds,
+    ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
     callback,
-  });
+  };
+  if (isLeastSquaresRun(problem, method))
+    return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...(settings.gtolGiven ? { gtol: settings.gtol } : {}), ...common });
+  return minimize(prepared.obj, prepared.x0, { method, gtol: settings.gtol, ...common });
 }

@@ -235,9 +235,9 @@ export function honoursBounds(name: MethodName): boolean {
   return name === 'auto' || methodSpec(baseMethod(name)).bounds;
 }
 
-/** "lbfgs (L-BFGS-B)": the methods that honour bounds, for messages. */
-export function boundMethodsText(quote = ''): string {
-  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds)
+/** "lbfgs (L-BFGS-B)": the methods of these problem kinds that honour bounds, for messages. */
+export function boundMethodsText(quote = '', kinds: readonly ProblemKind[] = ['scalar']): string {
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds && kinds.includes(methodSpec(m).problem))
     .map((m) => `${quote}${m}${quote}${methodSpec(m).boundedAs ? ` (${methodSpec(m).boundedAs!.title})` : ''}`)
     .join(', ');
 }
