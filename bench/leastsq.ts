@@ -21,6 +21,7 @@ import { type FlatResiduals, residualFunctions } from '../src/ad/residual.js';
 import { type LeastSquaresOptions, leastSquares } from '../optimizers/leastsq/least-squares.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { minLre, nistProblems } from './problems/nist.js';
+import { median } from './timing.js';
 
 /** One run's outcome, whoever ran it. */
 interface Outcome {
@@ -157,13 +158,6 @@ function runScipy(jobs: Job[], options: Record<string, unknown>[], server: strin
 }
 
 // ------------------------------------------------------------------ printing
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : 0.5 * (s[k - 1]! + s[k]!);
-}
 
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
 

@@ -384,18 +384,26 @@ export function elementLabel(shape: readonly number[], i: number): string {
   return `element [${idx.join(', ')}]`;
 }
 
-/**
- * The objective as a function of the flat vector: slices it into the variables (in their
- * shapes) and evaluates the compiled expression.
- */
-export function objectiveOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
+/** The compiled expression as a function of the flat vector, sliced into the variables in their shapes. */
+function expressionOf(compiled: CompiledExpression, variables: readonly VariableInfo[]): (x: Tensor) => Tensor {
   const single = variables.length === 1;
   return (x: Tensor): Tensor => {
     const vars = single
       ? [reshape(x, variables[0]!.shape)]
       : variables.map((v) => reshape(slice(x, [v.offset, v.offset + v.size]), v.shape));
     const scope: Scope = { vars, defs: new Map(), end: NaN };
-    const y = compiled.evaluate(scope);
+    return compiled.evaluate(scope);
+  };
+}
+
+/**
+ * The objective as a function of the flat vector: slices it into the variables (in their
+ * shapes) and evaluates the compiled expression.
+ */
+export function objectiveOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
+  const value = expressionOf(compiled, variables);
+  return (x: Tensor): Tensor => {
+    const y = value(x);
     if (y.size !== 1) {
       throw new ProblemError(
         `${where}: must be a single number, but it is an array of shape [${y.shape.join(', ')}]${y.ndim === 1 ? ' (sum(...) or a dot product makes a number)' : ''}`,
@@ -410,12 +418,9 @@ export function objectiveOf(compiled: CompiledExpression, variables: readonly Va
  * must be an array (one entry per residual, any shape); a single number is an error.
  */
 export function residualsOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
-  const single = variables.length === 1;
+  const value = expressionOf(compiled, variables);
   return (x: Tensor): Tensor => {
-    const vars = single
-      ? [reshape(x, variables[0]!.shape)]
-      : variables.map((v) => reshape(slice(x, [v.offset, v.offset + v.size]), v.shape));
-    const y = compiled.evaluate({ vars, defs: new Map(), end: NaN });
+    const y = value(x);
     if (y.ndim === 0)
       throw new ProblemError(`${where}: must be the vector of residuals (one entry per observation), but it is a single number; give the residuals, not their sum of squares`);
     return y;
