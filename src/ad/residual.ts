@@ -12,7 +12,7 @@
  * and evaluated by the reference interpreter, like every other driver does.
  */
 import { TayoptError } from '../errors.js';
-import type { Replay } from '../trace/compile.js';
+import type { Replay } from '../trace/compile/index.js';
 import { type PointLike, readPoint } from './convert.js';
 import { type Program, type TensorFunction, block, directionBlock, evaluate, program } from './program.js';
 
@@ -140,7 +140,7 @@ export function residualFunctions(name: string, f: TensorFunction, x0: PointLike
     if (jacReplay?.prog !== prog) {
       const B = directionBlock(prog, 2, m);
       const outs = [prog.y, adj].filter((o) => prog.traced(o));
-      jacReplay = { prog, r: prog.replay(outs, 2, B, false), B, ky: outs.indexOf(prog.y), ka: outs.indexOf(adj) };
+      jacReplay = { prog, r: prog.replay(outs, 2, B, { seedConstant: false }), B, ky: outs.indexOf(prog.y), ka: outs.indexOf(adj) };
     }
     const { r: rep, B, ky, ka } = jacReplay;
     const xin = rep.inputs[0]!.data;
