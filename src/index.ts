@@ -28,6 +28,7 @@ export {
 export { objective, type FlatObjective } from './ad/objective.js';
 export { clearCache } from './ad/program.js';
 export type { PointLike } from './ad/convert.js';
+export type { DerivativeOf, NdArrayResult, NestedNumbers, Structured } from './ad/types.js';
 export { NumericalError, TayoptError } from './errors.js';
 export {
   minimize,

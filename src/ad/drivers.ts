@@ -21,6 +21,7 @@ import type { Tensor } from '../trace/tensor.js';
 import type { UTPM } from '../utpm/utpm.js';
 import { type Point, type PointLike, byShape, newResult, readLike, readPoint, rows, shapeLike } from './convert.js';
 import { type Feed, type Program, type TensorFunction, block, directionBlock, evaluate, program } from './program.js';
+import type { DerivativeOf, Structured } from './types.js';
 
 export type { TensorFunction };
 
@@ -136,22 +137,22 @@ export interface GradOptions {
 }
 
 /** ∇f at a point, shaped like the point. f must return a scalar. */
-export function grad(f: TensorFunction, options: GradOptions = {}): (x: PointLike) => unknown {
+export function grad(f: TensorFunction, options: GradOptions = {}): <X extends PointLike>(x: X) => DerivativeOf<X> {
   checkFn('grad', f);
-  return (x0) => {
+  return <X extends PointLike>(x0: X) => {
     const x = readPoint(x0, 'grad: point');
-    if (options.mode === 'forward') return shapeLike(x, forwardGradient('grad', f, x));
-    return shapeLike(x, valueAndGradFlat('grad', f, x).grad);
+    if (options.mode === 'forward') return shapeLike(x, forwardGradient('grad', f, x)) as DerivativeOf<X>;
+    return shapeLike(x, valueAndGradFlat('grad', f, x).grad) as DerivativeOf<X>;
   };
 }
 
 /** { value: f(x), grad: ∇f(x) } from one reverse sweep. */
-export function valueAndGrad(f: TensorFunction): (x: PointLike) => { value: number; grad: unknown } {
+export function valueAndGrad(f: TensorFunction): <X extends PointLike>(x: X) => { value: number; grad: DerivativeOf<X> } {
   checkFn('valueAndGrad', f);
-  return (x0) => {
+  return <X extends PointLike>(x0: X) => {
     const x = readPoint(x0, 'valueAndGrad: point');
     const r = valueAndGradFlat('valueAndGrad', f, x);
-    return { value: r.value, grad: shapeLike(x, r.grad) };
+    return { value: r.value, grad: shapeLike(x, r.grad) as DerivativeOf<X> };
   };
 }
 
@@ -173,12 +174,12 @@ function forwardGradient(name: string, f: TensorFunction, x: Point): Float64Arra
 }
 
 /** ∇²f(x)·v by one forward-over-reverse sweep (Taylor degree 2 through the adjoint graph). */
-export function hvp(f: TensorFunction): (x: PointLike, v: PointLike) => unknown {
+export function hvp(f: TensorFunction): <X extends PointLike>(x: X, v: PointLike) => DerivativeOf<X> {
   checkFn('hvp', f);
-  return (x0, v0) => {
+  return <X extends PointLike>(x0: X, v0: PointLike) => {
     const x = readPoint(x0, 'hvp: point');
     const v = readLike(v0, x.shape, 'hvp: direction');
-    return shapeLike(x, hvpFlat('hvp', f, x, v));
+    return shapeLike(x, hvpFlat('hvp', f, x, v)) as DerivativeOf<X>;
   };
 }
 
@@ -266,35 +267,40 @@ export function jacobian(g: TensorFunction, options: JacobianOptions = {}): (x: 
   };
 }
 
-/** J·v (the directional derivative of g along v), shaped like g(x). */
-export function jvp(g: TensorFunction): (x: PointLike, v: PointLike) => unknown {
+/**
+ * J·v (the directional derivative of g along v), shaped like g(x): a number for a scalar g,
+ * a Float64Array for a vector, nested arrays beyond. The types cannot see g's output shape:
+ * the result is {@link Structured} unless the variable it is assigned to says which (Y).
+ */
+export function jvp(g: TensorFunction): <Y extends Structured = Structured>(x: PointLike, v: PointLike) => Y {
   checkFn('jvp', g);
-  return (x0, v0) => {
+  return <Y extends Structured = Structured>(x0: PointLike, v0: PointLike) => {
     const x = readPoint(x0, 'jvp: point');
     const v = readLike(v0, x.shape, 'jvp: direction');
     const { prog } = program('jvp', 'value', g, x.shape, x.values);
     const [y] = evaluate(prog, [prog.y], 2, 1, { x: x.values, xDir: (_p, d) => d.set(v) });
-    return byShape(prog.y.shape, block(y!, 1, 0).slice());
+    return byShape(prog.y.shape, block(y!, 1, 0).slice()) as Y;
   };
 }
 
 /** uᵀ·J (the adjoint of g applied to u, u shaped like g(x)), shaped like x. */
-export function vjp(g: TensorFunction): (x: PointLike, u: PointLike) => unknown {
+export function vjp(g: TensorFunction): <X extends PointLike>(x: X, u: PointLike) => DerivativeOf<X> {
   checkFn('vjp', g);
-  return (x0, u0) => {
+  return <X extends PointLike>(x0: X, u0: PointLike) => {
     const x = readPoint(x0, 'vjp: point');
     const { prog } = program('vjp', 'vjp', g, x.shape, x.values);
     const u = readLike(u0, prog.y.shape, 'vjp: cotangent');
     const [a] = evaluate(prog, [prog.adjoint!], 1, 1, { x: x.values, seed: u });
-    return shapeLike(x, a!.data.slice(0, a!.size));
+    return shapeLike(x, a!.data.slice(0, a!.size)) as DerivativeOf<X>;
   };
 }
 
 /**
  * Taylor coefficients c_0 … c_degree of s ↦ f(x + s·v) (c_k = f^{(k)}/k! along v), each
- * shaped like f(x): returns an array of length degree + 1.
+ * shaped like f(x) (number, Float64Array, nested arrays; as for {@link jvp}, the types take
+ * the coefficient type Y from the variable assigned to): an array of length degree + 1.
  */
-export function taylor(f: TensorFunction, x0: PointLike, v0: PointLike, degree: number): unknown[] {
+export function taylor<Y extends Structured = Structured>(f: TensorFunction, x0: PointLike, v0: PointLike, degree: number): Y[] {
   checkFn('taylor', f);
   if (!Number.isInteger(degree) || degree < 0) throw new TayoptError(`taylor: degree must be a non-negative integer, got ${degree}`);
   const x = readPoint(x0, 'taylor: point');
@@ -302,5 +308,5 @@ export function taylor(f: TensorFunction, x0: PointLike, v0: PointLike, degree: 
   const { prog } = program('taylor', 'value', f, x.shape, x.values);
   const D = degree + 1;
   const [y] = evaluate(prog, [prog.y], D, 1, { x: x.values, xDir: (_p, d) => d.set(v) });
-  return Array.from({ length: D }, (_, d) => byShape(prog.y.shape, block(y!, d, 0).slice()));
+  return Array.from({ length: D }, (_, d) => byShape(prog.y.shape, block(y!, d, 0).slice()) as Y);
 }
