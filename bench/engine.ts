@@ -6,6 +6,8 @@
  * 2. The 181-parameter tanh network's mean squared error (50 samples × 10 features, 15 hidden).
  * 3. Extended Rosenbrock written with slices, n = 100, 10⁴, 10⁶, with memory.
  * 4. First call (trace + compile) in multiples of one plain evaluation.
+ * 5. Residual Jacobians (jacobian-cost.ts). 6. Per-call overhead of t.grad(f)(x) for
+ *    Float64Array, nested-array and ndarray points (overhead.ts).
  * TensorFlow.js (CPU backend, float32) `tf.grad` is timed on the same functions when it is
  * installed (`npm install --no-save @tensorflow/tfjs`; see tfjs.ts).
  */
@@ -24,6 +26,7 @@ import {
 import { loadTfjs } from './tfjs.js';
 import { consume, fmt, pair, table, timeOnce } from './timing.js';
 import { jacobianCostTable } from './jacobian-cost.js';
+import { overheadTable } from './overhead.js';
 
 const quick = process.argv.includes('--quick');
 const blocks = quick ? 3 : 9;
@@ -185,6 +188,8 @@ async function main(): Promise<void> {
     console.log(table(['function', 'eval µs', 'first grad', 'first hvp'], rows));
   }
   jacobianCostTable(blocks, blockMs); // 5. residual Jacobians (jacobian-cost.ts)
+  console.log('');
+  overheadTable(quick ? [5] : [5, 9, 17], blocks, blockMs); // 6. per-call overhead (overhead.ts)
 }
 
 main().catch((e: unknown) => {

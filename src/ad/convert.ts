@@ -46,29 +46,10 @@ export function readLike(x: unknown, shape: readonly number[], what: string): Fl
   return p.values;
 }
 
-let slab = new ArrayBuffer(0);
-let slabUsed = 0;
-const SLAB_BYTES = 1 << 16;
-const SMALL_BYTES = 2048;
-
 /**
- * A zeroed Float64Array of length n for a result handed to the user. Small results are
- * views into shared 64 KiB slabs: allocating a separate backing store for each (hundreds of
- * nanoseconds, and GC pressure) would cost more than a small gradient itself.
+ * Values laid out in the structure of `like`. A vector or ndarray result is a view of
+ * `values` itself (pass a buffer the caller may own); numbers and nested arrays are copies.
  */
-export function newResult(n: number): Float64Array {
-  const bytes = 8 * n;
-  if (bytes > SMALL_BYTES) return new Float64Array(n);
-  if (slabUsed + bytes > slab.byteLength) {
-    slab = new ArrayBuffer(SLAB_BYTES);
-    slabUsed = 0;
-  }
-  const a = new Float64Array(slab, slabUsed, n);
-  slabUsed += bytes;
-  return a;
-}
-
-/** Values laid out in the structure of `like`. */
 export function shapeLike(like: Point, values: Float64Array): unknown {
   switch (like.kind) {
     case 'number':
@@ -78,8 +59,19 @@ export function shapeLike(like: Point, values: Float64Array): unknown {
     case 'ndarray':
       return makeNdArray(values, like.shape);
     default:
-      return nest(values, like.shape, 0, 0);
+      return like.shape.length === 2 ? rows(values, like.shape[0]!, like.shape[1]!) : nest(values, like.shape, 0, 0);
   }
+}
+
+/** Rows of a row-major m×n buffer as plain number arrays. */
+export function rows(values: Float64Array, m: number, n: number): number[][] {
+  const out: number[][] = new Array(m);
+  for (let i = 0, k = 0; i < m; i++) {
+    const row: number[] = new Array(n);
+    for (let j = 0; j < n; j++) row[j] = values[k++]!;
+    out[i] = row;
+  }
+  return out;
 }
 
 /** Values laid out by shape: number for a scalar, Float64Array for a vector, nested arrays beyond. */
@@ -87,11 +79,4 @@ export function byShape(shape: readonly number[], values: Float64Array): unknown
   if (shape.length === 0) return values[0]!;
   if (shape.length === 1) return values;
   return nest(values, shape, 0, 0);
-}
-
-/** Rows of a row-major m×n buffer as nested arrays. */
-export function rows(values: Float64Array, m: number, n: number): number[][] {
-  const out: number[][] = new Array(m);
-  for (let i = 0; i < m; i++) out[i] = Array.from(values.subarray(i * n, (i + 1) * n));
-  return out;
 }

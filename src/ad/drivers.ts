@@ -19,8 +19,9 @@
 import { TayoptError } from '../errors.js';
 import type { Tensor } from '../trace/tensor.js';
 import type { UTPM } from '../utpm/utpm.js';
-import { type Point, type PointLike, byShape, newResult, readLike, readPoint, rows, shapeLike } from './convert.js';
+import { type Point, type PointLike, byShape, readLike, readPoint, rows, shapeLike } from './convert.js';
 import { type Feed, type Program, type TensorFunction, block, directionBlock, evaluate, program } from './program.js';
+import { PointReader } from './reader.js';
 import type { DerivativeOf, Structured } from './types.js';
 
 export type { TensorFunction };
@@ -83,7 +84,7 @@ export function valueAndGradInto(name: string, f: TensorFunction, x: Point, g: F
 
 /** f(x) and ∇f(x) as a new array. */
 export function valueAndGradFlat(name: string, f: TensorFunction, x: Point): { value: number; grad: Float64Array } {
-  const grad = newResult(x.values.length);
+  const grad = new Float64Array(x.values.length);
   return { value: valueAndGradInto(name, f, x, grad), grad };
 }
 
@@ -111,13 +112,6 @@ export function hvpInto(name: string, f: TensorFunction, x: Point, v: Float64Arr
   else out.set(g.data.subarray(n, 2 * n));
 }
 
-/** ∇²f(x)·v as a new array. */
-export function hvpFlat(name: string, f: TensorFunction, x: Point, v: Float64Array): Float64Array {
-  const out = newResult(v.length);
-  hvpInto(name, f, x, v, out);
-  return out;
-}
-
 /** Row-major Hessian by forward-over-reverse: direction p of the adjoint is H·e_p. */
 export function hessianFlat(name: string, f: TensorFunction, x: Point): Float64Array {
   const n = x.values.length;
@@ -139,20 +133,25 @@ export interface GradOptions {
 /** ∇f at a point, shaped like the point. f must return a scalar. */
 export function grad(f: TensorFunction, options: GradOptions = {}): <X extends PointLike>(x: X) => DerivativeOf<X> {
   checkFn('grad', f);
+  const reader = new PointReader();
   return <X extends PointLike>(x0: X) => {
-    const x = readPoint(x0, 'grad: point');
+    const x = reader.read(x0, 'grad: point');
     if (options.mode === 'forward') return shapeLike(x, forwardGradient('grad', f, x)) as DerivativeOf<X>;
-    return shapeLike(x, valueAndGradFlat('grad', f, x).grad) as DerivativeOf<X>;
+    const g = reader.result(x, x.values.length);
+    valueAndGradInto('grad', f, x, g);
+    return shapeLike(x, g) as DerivativeOf<X>;
   };
 }
 
 /** { value: f(x), grad: ∇f(x) } from one reverse sweep. */
 export function valueAndGrad(f: TensorFunction): <X extends PointLike>(x: X) => { value: number; grad: DerivativeOf<X> } {
   checkFn('valueAndGrad', f);
+  const reader = new PointReader();
   return <X extends PointLike>(x0: X) => {
-    const x = readPoint(x0, 'valueAndGrad: point');
-    const r = valueAndGradFlat('valueAndGrad', f, x);
-    return { value: r.value, grad: shapeLike(x, r.grad) as DerivativeOf<X> };
+    const x = reader.read(x0, 'valueAndGrad: point');
+    const g = reader.result(x, x.values.length);
+    const value = valueAndGradInto('valueAndGrad', f, x, g);
+    return { value, grad: shapeLike(x, g) as DerivativeOf<X> };
   };
 }
 
@@ -176,10 +175,13 @@ function forwardGradient(name: string, f: TensorFunction, x: Point): Float64Arra
 /** ∇²f(x)·v by one forward-over-reverse sweep (Taylor degree 2 through the adjoint graph). */
 export function hvp(f: TensorFunction): <X extends PointLike>(x: X, v: PointLike) => DerivativeOf<X> {
   checkFn('hvp', f);
+  const reader = new PointReader();
   return <X extends PointLike>(x0: X, v0: PointLike) => {
-    const x = readPoint(x0, 'hvp: point');
+    const x = reader.read(x0, 'hvp: point');
     const v = readLike(v0, x.shape, 'hvp: direction');
-    return shapeLike(x, hvpFlat('hvp', f, x, v)) as DerivativeOf<X>;
+    const out = reader.result(x, v.length);
+    hvpInto('hvp', f, x, v, out);
+    return shapeLike(x, out) as DerivativeOf<X>;
   };
 }
 

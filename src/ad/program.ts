@@ -94,7 +94,13 @@ export class Program {
   }
 }
 
-let CACHE = new WeakMap<object, Map<string, Program>>();
+/** Programs of one function by `kind:shape`, and the last one used (checked first: drivers are called again and again at one shape). */
+interface CacheEntry {
+  readonly byKey: Map<string, Program>;
+  last: Program | null;
+}
+
+let CACHE = new WeakMap<object, CacheEntry>();
 
 /** Forgets the traced graphs of `f` (or of every function): the next call traces again. */
 export function clearCache(f?: TensorFunction): void {
@@ -142,17 +148,32 @@ export function program(
   shape: readonly number[],
   values: Float64Array,
 ): { prog: Program; fresh: boolean } {
-  let byShape = CACHE.get(f);
-  if (!byShape) {
-    byShape = new Map();
-    CACHE.set(f, byShape);
+  let entry = CACHE.get(f);
+  if (!entry) {
+    entry = { byKey: new Map(), last: null };
+    CACHE.set(f, entry);
   }
+  const last = entry.last;
+  if (last !== null && last.kind === kind && sameShape(last.x.shape, shape)) return { prog: last, fresh: false };
   const key = `${kind}:${shape.join(',')}`;
-  const cached = byShape.get(key);
-  if (cached) return { prog: cached, fresh: false };
+  const cached = entry.byKey.get(key);
+  if (cached) {
+    entry.last = cached;
+    return { prog: cached, fresh: false };
+  }
   const prog = traceProgram(name, kind, f, shape, values);
-  if (prog.replayable) byShape.set(key, prog);
+  if (prog.replayable) {
+    entry.byKey.set(key, prog);
+    entry.last = prog;
+  }
   return { prog, fresh: true };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** What to feed a program's inputs: x, the seed, and optional Taylor directions of each. */
