@@ -5,12 +5,13 @@
  * status and a message.
  */
 import { readPoint, type PointLike } from '../src/ad/convert.js';
-import { objective } from '../src/ad/objective.js';
 import type { TensorFunction } from '../src/ad/program.js';
 import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
+import { objectiveAtStart } from './deferred.js';
+import { checkOptionKeys, optionKeys } from './options.js';
 import { type CallbackState, runSolver, type SolverResult } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
@@ -77,6 +78,13 @@ export interface MinimizeOptions {
   maxRadius?: number;
   eta?: number;
 }
+
+/** Every key of MinimizeOptions: a new option gets an entry here (the type-check insists). */
+export const MINIMIZE_OPTION_KEYS = optionKeys<MinimizeOptions>({
+  method: true, grad: true, hess: true, hvp: true, bounds: true, gtol: true, ftol: true, xtol: true, maxIter: true,
+  maxEval: true, timeLimit: true, xmax: true, callback: true, memory: true, lineSearch: true, initialRadius: true,
+  maxRadius: true, eta: true,
+});
 
 /** What minimize() returns: the solver's result (x flat and always finite, statuses, history) plus x0's shape. */
 export interface MinimizeResult extends Omit<SolverResult, 'method'> {
@@ -203,6 +211,7 @@ export function minimize(
   options: MinimizeOptions = {},
 ): MinimizeResult {
   if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
+  checkOptionKeys('minimize', options, MINIMIZE_OPTION_KEYS);
   const method0 = options.method ?? 'auto';
   if (!isMethodName(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
   const { values: x, shape } = flattenPoint(x0);
@@ -224,7 +233,7 @@ export function minimize(
   } else {
     if (options.hess || options.hvp)
       throw new TayoptError('minimize: options.hess/options.hvp need options.grad (a plain f); a tayopt f gets all derivatives from the engine');
-    fns = objective(f as TensorFunction, x0 as PointLike);
+    fns = objectiveAtStart(f as TensorFunction, x0 as PointLike, shape, n);
   }
 
   const bounds = options.bounds === undefined ? null : readBounds(options.bounds, n);

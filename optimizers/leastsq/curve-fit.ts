@@ -6,7 +6,8 @@ import { readPoint } from '../../src/ad/convert.js';
 import { TayoptError } from '../../src/errors.js';
 import { Tensor, type TensorLike } from '../../src/trace/tensor.js';
 import { div, sub, tensor } from '../../src/trace/ops.js';
-import { type LeastSquaresOptions, type LeastSquaresResult, leastSquares } from './least-squares.js';
+import { LEAST_SQUARES_OPTION_KEYS, type LeastSquaresOptions, type LeastSquaresResult, leastSquares } from './least-squares.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { fitStatistics } from './stats.js';
 
 export interface CurveFitOptions extends Omit<LeastSquaresOptions, 'xScale'> {
@@ -24,6 +25,9 @@ export interface CurveFitOptions extends Omit<LeastSquaresOptions, 'xScale'> {
   /** Characteristic size of each parameter (see leastSquares); default from the Jacobian. */
   xScale?: LeastSquaresOptions['xScale'];
 }
+
+/** Every key of CurveFitOptions: leastSquares' and curveFit's own. */
+const CURVE_FIT_OPTION_KEYS = [...LEAST_SQUARES_OPTION_KEYS, ...optionKeys<Omit<CurveFitOptions, keyof LeastSquaresOptions>>({ sigma: true, absoluteSigma: true })];
 
 /** What curveFit() returns. */
 export interface CurveFitResult {
@@ -57,6 +61,8 @@ export function curveFit(
   options: CurveFitOptions = {},
 ): CurveFitResult {
   if (typeof model !== 'function') throw new TayoptError('curveFit: model must be a function (p, x) => Tensor written with tayopt operations');
+  if (options === null || typeof options !== 'object') throw new TayoptError('curveFit: options must be an object');
+  checkOptionKeys('curveFit', options, CURVE_FIT_OPTION_KEYS);
   const xp = readPoint(xdata, 'curveFit: xdata');
   const y = readPoint(ydata, 'curveFit: ydata');
   if (y.shape.length !== 1) throw new TayoptError(`curveFit: ydata must be a vector of observations, got shape [${y.shape.join(',')}]`);

@@ -15,6 +15,7 @@ import type { MinimizeResult } from '../minimize.js';
 import { type LeastSquaresMethodName, LEAST_SQUARES_METHOD_NAMES, chooseAuto, isMethodName, methodSpec } from '../methods/index.js';
 import { LOSS_NAMES, LeastSquaresObjective, type LossName, type ResidualFunctions } from './objective.js';
 import { fitStatistics } from './stats.js';
+import { checkOptionKeys, optionKeys } from '../options.js';
 import { columnNorms } from './linalg.js';
 import { moreThuente } from '../linesearch/morethuente.js';
 
@@ -54,6 +55,12 @@ export interface LeastSquaresOptions {
   /** Jacobian mode of the engine: default forward (n directions) when n ≤ m, else reverse. */
   jacobianMode?: 'forward' | 'reverse';
 }
+
+/** Every key of LeastSquaresOptions: a new option gets an entry here (the type-check insists). */
+export const LEAST_SQUARES_OPTION_KEYS = optionKeys<LeastSquaresOptions>({
+  method: true, bounds: true, xScale: true, loss: true, fScale: true, ftol: true, xtol: true, gtol: true, maxIter: true,
+  maxEval: true, timeLimit: true, xmax: true, callback: true, history: true, jacobianMode: true,
+});
 
 /** What leastSquares() returns: minimize's result plus the fit at the solution. */
 export interface LeastSquaresResult extends MinimizeResult {
@@ -137,6 +144,7 @@ function rows(a: Float64Array, m: number, n: number): number[][] {
  */
 export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: unknown, options: LeastSquaresOptions = {}): LeastSquaresResult {
   if (options === null || typeof options !== 'object') fail('options must be an object');
+  checkOptionKeys('leastSquares', options, LEAST_SQUARES_OPTION_KEYS);
   const p = readPoint(x0, 'leastSquares: x0');
   const x = Float64Array.from(p.values);
   const n = x.length;

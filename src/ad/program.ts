@@ -116,6 +116,10 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? `an object (${(v as object).constructor?.name ?? 'Object'})` : typeof v;
 }
 
+// a number usually means a plain JS function (x[0] on a Tensor is undefined, so NaN)
+const PLAIN_HINT =
+  '; or, for a plain JS function (x: Float64Array) => number, give minimize its gradient: minimize(f, x0, { grad: (x, out) => { out[0] = …; } })';
+
 /** Records f at a point on a fresh tape: x → y (and the reverse sweep for 'grad' / 'vjp'). */
 export function traceProgram(name: string, kind: ProgramKind, f: TensorFunction, shape: readonly number[], values: Float64Array): Program {
   const tape = new Tape();
@@ -123,7 +127,7 @@ export function traceProgram(name: string, kind: ProgramKind, f: TensorFunction,
   const y = f(x) as unknown;
   if (!(y instanceof Tensor)) {
     throw new TayoptError(
-      `${name}: the function returned ${describe(y)}, not a tayopt Tensor — compute the result from the argument with tayopt operations (t.sum, t.mul, …)`,
+      `${name}: the function returned ${describe(y)}, not a tayopt Tensor — compute the result from the argument with tayopt operations (t.sum, t.mul, …)${typeof y === 'number' ? PLAIN_HINT : ''}`,
     );
   }
   if (kind === 'value') return new Program(kind, tape, x, y, null, null);

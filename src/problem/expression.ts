@@ -11,7 +11,8 @@
  *
  * Semantics (where math.js and NumPy differ, written down in src/problem/README.md):
  * indices are 1-based and inclusive (`x[2:end]`, `x[1:2:end]`, `X[:, 1]`); an integer index
- * drops its axis; `*` is the matrix product (scalar·anything elementwise), `.*` `./` `.^`
+ * drops its axis; `*` is the matrix product (scalar·anything elementwise; an error between two
+ * vectors, where math.js would take the dot product), `.*` `./` `.^`
  * elementwise with broadcasting; `^` is the power of a number or of a square matrix;
  * functions of one number act elementwise; `c ? a : b` branches on a single-number
  * condition (only the branch taken is evaluated and differentiated) and selects elementwise

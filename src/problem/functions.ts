@@ -8,7 +8,7 @@
  * differentiable linear-algebra operations.
  */
 import * as t from '../index.js';
-import { type Tensor, tensor } from '../index.js';
+import { Tensor, tensor } from '../index.js';
 import { ProblemError } from './source.js';
 import { foldReduce, isSquare, matrixPower, mmul, shapeText } from './linalg.js';
 
@@ -244,10 +244,21 @@ export function powerOp(a: Tensor, b: Tensor, op = '^'): Tensor {
   );
 }
 
-/** math.js `*`: scalar times anything, else the matrix product (vector·vector = dot). */
+/**
+ * math.js `*`: scalar times anything, else the matrix product. Between two vectors math.js
+ * makes it the dot product, which silently turns an intended elementwise product (b*x*x in a
+ * residual) into one number; so, as with `^`, that is an error naming the two spellings —
+ * unless the left one is written transposed (`x' * y`), which asks for the inner product.
+ */
 export function multiplyOp(a: Tensor, b: Tensor): Tensor {
   if (a.ndim === 0 || b.ndim === 0) return t.mul(a, b);
-  return mmul(a, b);
+  if (a.ndim === 1 && b.ndim === 1 && !TRANSPOSED.has(a))
+    throw new ProblemError(
+      `*: both sides are vectors (shapes ${shapeText(a.shape)} and ${shapeText(b.shape)}): for the elementwise product write .*, for the dot product dot(a, b) (or a' * b)`,
+    );
+  const r = mmul(a, b);
+  // x' * M is a row too: (x' * M) * y is the quadratic form
+  return TRANSPOSED.has(a) && r.ndim === 1 ? transposeOp(r) : r;
 }
 
 /** math.js `/`: division by a number, or a·inv(B) for a square matrix B. */
@@ -259,9 +270,19 @@ export function divideOp(a: Tensor, b: Tensor): Tensor {
   throw new ProblemError(`/: cannot divide by an array of shape ${shapeText(b.shape)} (for elementwise division write ./)`);
 }
 
-/** The matrix transpose; vectors and numbers are their own transpose (as in math.js). */
+/** Vectors written transposed (`x'`): on the left of `*` they ask for the inner product. */
+const TRANSPOSED = new WeakSet<Tensor>();
+
+/**
+ * The matrix transpose; vectors and numbers are their own transpose (as in math.js). A
+ * transposed vector is the same value under a new handle, remembered so that `x' * y` stays
+ * the inner product while `x * y` is an error.
+ */
 export function transposeOp(a: Tensor): Tensor {
-  return a.ndim < 2 ? a : t.transpose(a);
+  if (a.ndim !== 1) return a.ndim < 2 ? a : t.transpose(a);
+  const row = new Tensor(a.shape, a._v, a._tape, a._id);
+  TRANSPOSED.add(row);
+  return row;
 }
 
 function dot(args: readonly Arg[]): Tensor {

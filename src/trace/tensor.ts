@@ -14,6 +14,7 @@ import { isRegionContribution, type Builder, type Contribution, type Region } fr
 import { primitive } from '../utpm/table.js';
 import { UTPM, fmtShape, sizeOf, stridedIndex } from '../utpm/utpm.js';
 import { Workspace } from '../utpm/workspace.js';
+import { formatValues } from './format.js';
 
 /** One recorded operation. `value` is its degree-0 result at the traced point. */
 export interface Node {
@@ -101,8 +102,14 @@ export class Tensor {
     return hint === 'string' ? this.toString() : this.item();
   }
 
+  /** Shape and values, e.g. `Tensor([2,2]) [[1, 2], [3, 4]]` (printing does not count as reading a traced value). */
   toString(): string {
-    return `Tensor(${fmtShape(this.shape)}${this._tape ? ', traced' : ''})`;
+    return `Tensor(${fmtShape(this.shape)}${this._tape ? ', traced' : ''}) ${formatValues(this._v, this.shape)}`;
+  }
+
+  /** What console.log and util.inspect show (Node looks this symbol up; browsers ignore it). */
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return this.toString();
   }
 }
 
@@ -263,7 +270,9 @@ export function toShapeAndValues(x: unknown, what = 'argument'): { shape: number
     for (let i = 0; i < idx.length; i++) values[i] = x.data[x.offset + idx[i]!]!;
     return { shape, values };
   }
-  throw new TayoptError(`${what}: cannot make a tensor from ${describe(x)}`);
+  // the usual source of an undefined argument: x[i] on a Tensor, which has no elements by index
+  const hint = x === undefined ? ' (x[i] on a Tensor is undefined: index with x.at(i), or slice with x.slice(…))' : '';
+  throw new TayoptError(`${what}: cannot make a tensor from ${describe(x)}${hint}`);
 }
 
 /** Lifts a number, nested array, Float64Array or ndarray to a constant Tensor; Tensors pass through. */

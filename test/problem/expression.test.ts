@@ -73,11 +73,11 @@ describe('indexing and ranges (1-based, inclusive, as in math.js)', () => {
 });
 
 describe('operators', () => {
-  const v = { x: [1, 2, 3], A: [[1, 2, 3], [4, 5, 6]], B: [[2, 1], [1, 3]] };
+  const v = { x: [1, 2, 3], A: [[1, 2, 3], [4, 5, 6]], B: [[2, 1], [1, 3]], B2: [[1, 0, 0], [0, 2, 0], [0, 0, 3]] };
   it.each([
     ['A * x', [14, 32]],
     ["x' * x", 14],
-    ['x * x', 14],
+    ["x' * B2 * x", 1 * 1 + 2 * 2 * 2 + 3 * 3 * 3],
     ['dot(x, x)', 14],
     ['2 * A', [[2, 4, 6], [8, 10, 12]]],
     ['A .* A', [[1, 4, 9], [16, 25, 36]]],
@@ -134,6 +134,16 @@ describe('operators', () => {
     expect(errorOf(() => evaluate('x + [1, 2]', v))).toMatch(/in `x \+ \[1, 2\]`: add: shapes \[3\] and \[2\] do not broadcast/);
     expect(errorOf(() => evaluate('[x, [1, 2]]', v))).toMatch(/the elements have different shapes \[3\] and \[2\]/);
     expect(errorOf(() => evaluate('x / x', v))).toMatch(/cannot divide by an array of shape \[3\]/);
+  });
+
+  it('* between two vectors is an error that points to .* and dot(a, b) (math.js would take the dot product)', () => {
+    const msg = /in `x \* x`: \*: both sides are vectors \(shapes \[3\] and \[3\]\): for the elementwise product write \.\*, for the dot product dot\(a, b\)/;
+    expect(errorOf(() => evaluate('x * x', v))).toMatch(msg);
+    // the residual footgun: b*x*x with x a data vector
+    expect(errorOf(() => evaluate('2 * x * x', v))).toMatch(/both sides are vectors/);
+    expect(errorOf(() => evaluate("x * x'", v))).toMatch(/both sides are vectors/);
+    expect(errorOf(() => evaluate("(A * x) * (A * x)", v))).toMatch(/both sides are vectors/);
+    expect(evaluate('x .* x', v)).toEqual([1, 4, 9]);
   });
 
   it('matrix literals stack their elements like math.js', () => {
