@@ -13,6 +13,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
+import { didYouMean } from '../src/text.js';
 import { hideBin } from 'yargs/helpers';
 import { TayoptError } from '../src/errors.js';
 import { autoText, CONCRETE_METHOD_NAMES, methodSpec } from '../optimizers/index.js';
@@ -85,6 +86,21 @@ const solverOptions = {
   start: { type: 'string', describe: 'start from a named point of the file\'s "starts" (e.g. start2) instead of the variables\' values' },
 } as const;
 
+/** Every flag of every command (for the did-you-mean on an unknown one). */
+const FLAGS = ['method', 'methods', 'at', 'hessian', 'jacobian', ...Object.keys(solverOptions), 'help', 'version'];
+
+/** "unknown flag --maxiter (did you mean --max-iter?)" for yargs' list of unknown arguments. */
+function unknownFlags(names: readonly string[]): string {
+  return names
+    .map((name) => {
+      const flag = name.length === 1 ? `-${name}` : `--${name}`;
+      if (!process.argv.some((a) => a === flag || a.startsWith(`${flag}=`))) return `unexpected argument ${JSON.stringify(name)}`;
+      const close = didYouMean(name, FLAGS);
+      return `unknown flag ${flag}${close ? ` (did you mean --${close}?)` : ''}`;
+    })
+    .join('; ');
+}
+
 async function main(): Promise<void> {
   await yargs(hideBin(process.argv))
     .scriptName('tayopt')
@@ -148,6 +164,7 @@ async function main(): Promise<void> {
       let text = msg ?? 'invalid command line';
       if (/^Not enough non-option arguments/.test(text)) text = 'missing the problem file: tayopt <solve|derive|compare> FILE';
       else if (/^Did you mean/.test(text)) text = `unknown command; ${text.replace(/^D/, 'd')}`;
+      else if (/^Unknown arguments?: /.test(text)) text = unknownFlags(text.replace(/^Unknown arguments?: /, '').split(', '));
       throw new UsageError(`${text} (see tayopt --help)`);
     })
     .parseAsync();

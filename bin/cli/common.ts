@@ -10,7 +10,8 @@ import { ioReason, loadProblem } from '../../src/problem/load.js';
 import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import { type ReportInput, reportFormat, writeReport } from '../../src/report/index.js';
-import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, type MethodName, isMethodName } from '../../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, METHOD_NAMES, type MethodName, isMethodName } from '../../optimizers/index.js';
+import { didYouMean } from '../../src/text.js';
 
 /** Exit codes: 0 converged, 1 stopped without converging, 2 bad input, 3 internal error. */
 export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3 } as const;
@@ -34,15 +35,35 @@ export const COMPARE_DEFAULTS_TEXT = `${COMPARE_DEFAULTS.join(',')}; dense-Hessi
 
 /** Checks a method name; `where` names its source (`--method`, `file:3:5: options.method`). */
 export function checkMethod(m: string, where: string): MethodName {
-  if (!isMethodName(m)) throw new UsageError(`${where}: unknown method "${m}"; the methods are ${METHODS.join(', ')}`);
+  if (!isMethodName(m)) {
+    const close = didYouMean(m, METHOD_NAMES);
+    throw new UsageError(`${where}: unknown method "${m}"${close ? ` (did you mean "${close}"?)` : ''}; the methods are ${METHODS.join(', ')}`);
+  }
   return m;
+}
+
+/**
+ * How a bad flag value was written. yargs has already turned `--max-iter abc` into NaN, so
+ * the text is looked up on the command line (`--flag value` or `--flag=value`).
+ */
+function given(v: unknown, flag: string): string {
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'number' && Number.isNaN(v)) {
+    const argv = process.argv;
+    for (let i = argv.length - 1; i >= 0; i--) {
+      const a = argv[i]!;
+      if (a.startsWith(`${flag}=`)) return JSON.stringify(a.slice(flag.length + 1));
+      if (a === flag && i + 1 < argv.length) return JSON.stringify(argv[i + 1]);
+    }
+  }
+  return String(v);
 }
 
 /** A positive finite number option (`--gtol`). */
 export function positive(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = typeof v === 'number' ? v : Number(v);
-  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a positive number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a positive number, got ${given(v, flag)}`);
   return x;
 }
 
@@ -50,7 +71,7 @@ export function positive(v: unknown, flag: string): number | undefined {
 export function nonNegative(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = typeof v === 'number' ? v : Number(v);
-  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a non-negative number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a non-negative number, got ${given(v, flag)}`);
   return x;
 }
 
@@ -58,7 +79,7 @@ export function nonNegative(v: unknown, flag: string): number | undefined {
 export function count(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(x) || x < 0) throw new UsageError(`${flag} must be a non-negative integer, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  if (!Number.isInteger(x) || x < 0) throw new UsageError(`${flag} must be a non-negative integer, got ${given(v, flag)}`);
   return x;
 }
 

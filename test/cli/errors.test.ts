@@ -233,7 +233,25 @@ const CASES: Case[] = [
     name: 'an unknown flag',
     files: { 'p.json': good },
     args: ['solve', 'DIR/p.json', '--tolerance', '1'],
-    pattern: /^tayopt: Unknown argument: tolerance/,
+    pattern: /^tayopt: unknown flag --tolerance \(see tayopt --help\)$/,
+  },
+  {
+    name: 'a misspelt flag: did you mean',
+    files: { 'p.json': good },
+    args: ['solve', 'DIR/p.json', '--maxiter', '3'],
+    pattern: /^tayopt: unknown flag --maxiter \(did you mean --max-iter\?\)/,
+  },
+  {
+    name: 'a misspelt method: did you mean',
+    files: { 'p.json': good },
+    args: ['solve', 'DIR/p.json', '--method', 'lbfsg'],
+    pattern: /^tayopt: --method: unknown method "lbfsg" \(did you mean "lbfgs"\?\); the methods are auto, lbfgs/,
+  },
+  {
+    name: 'a flag value that is not a number is quoted, not NaN',
+    files: { 'p.json': good },
+    args: ['solve', 'DIR/p.json', '--max-iter', 'abc'],
+    pattern: /^tayopt: --max-iter must be a non-negative integer, got "abc"$/,
   },
   {
     name: 'no command',
