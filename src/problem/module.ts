@@ -26,6 +26,30 @@ async function enableTypeScript(): Promise<void> {
   return tsxRegistered;
 }
 
+/**
+ * A loader hook that makes Node read the problem module as ESM whatever the nearest
+ * package.json says (`npm init` writes "type": "commonjs", under which a .js file with
+ * `import` fails and tsx compiles a .ts file to CommonJS). It applies only to URLs carrying
+ * the ESM_MARK query, i.e. to the problem module itself, not to what it imports.
+ */
+const ESM_MARK = 'tayopt-problem-module';
+const ESM_HOOK = `export async function load(url, context, nextLoad) {
+  if (!url.includes(${JSON.stringify(`?${ESM_MARK}`)})) return nextLoad(url, context);
+  const r = await nextLoad(url, { ...context, format: 'module' });
+  return { ...r, format: 'module' };
+}`;
+
+let esmHook: Promise<void> | null = null;
+
+/** Registers the hook once (after tsx's, so that it runs first and tsx compiles to ESM). */
+async function forceEsm(): Promise<void> {
+  esmHook ??= (async () => {
+    const { register } = await import('node:module');
+    register(`data:text/javascript,${encodeURIComponent(ESM_HOOK)}`);
+  })();
+  return esmHook;
+}
+
 /** A different copy of tayopt's Tensor (the module imported another installation). */
 function isForeignTensor(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !(v instanceof Tensor) && (v as object).constructor?.name === 'Tensor';
@@ -40,17 +64,15 @@ const FOREIGN =
  */
 export async function problemFromModule(url: string, file: string): Promise<Problem> {
   if (/\.(m|c)?ts$/i.test(file)) await enableTypeScript();
+  const esm = /\.(js|ts)$/i.test(file); // .mjs / .mts are ESM already
+  if (esm) await forceEsm();
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = (await import(esm ? `${url}?${ESM_MARK}` : url)) as Record<string, unknown>;
   } catch (e) {
     const err = e as Error;
     const first = String(err?.message ?? e).split('\n')[0];
-    // tsx compiles a .ts file outside an ESM package ("type": "module") as CommonJS
-    const hint = /\.ts$/i.test(file) && /require\(\) ES Module|ERR_REQUIRE/.test(`${first} ${(err as { code?: string })?.code ?? ''}`)
-      ? ' (a .ts file outside a package with "type": "module" is compiled as CommonJS: name it .mts)'
-      : '';
-    throw new ProblemError(`${file}: cannot load the problem module: ${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${first}${hint}`);
+    throw new ProblemError(`${file}: cannot load the problem module: ${err?.name && err.name !== 'Error' ? `${err.name}: ` : ''}${first}`);
   }
   let spec = mod['default'];
   if (spec === undefined) throw new ProblemError(`${file}: the module has no default export (export default { x0, objective })`);

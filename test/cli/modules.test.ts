@@ -3,7 +3,7 @@
  * objective })` works anywhere (it uses the CLI's own tayopt), matrix-shaped x0 keeps its
  * shape in the result, and a module that brings its own copy of tayopt is told so.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,6 +24,31 @@ beforeAll(() => {
 
 afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('modules in a CommonJS project ("type": "commonjs", as npm init writes) load as ESM', () => {
+  let cjs: string;
+  beforeAll(() => {
+    cjs = join(dir, 'cjs-project');
+    mkdirSync(join(cjs, 'node_modules'), { recursive: true });
+    writeFileSync(join(cjs, 'package.json'), JSON.stringify({ name: 'cjs-project', version: '1.0.0', type: 'commonjs' }));
+    symlinkSync(ROOT, join(cjs, 'node_modules', 'tayopt'), 'dir'); // the CLI's own installation
+    // f(x) = Σ (x − c)², minimum 0 at x = (c, c)
+    writeFileSync(join(cjs, 'named.ts'), "import * as t from 'tayopt';\nconst c: number = 2;\nexport default { x0: [0, 1], objective: (x: t.Tensor) => t.sum(t.square(t.sub(x, c))) };\n");
+    writeFileSync(join(cjs, 'named.js'), "import * as t from 'tayopt';\nexport default { x0: [0, 1], objective: (x) => t.sum(t.square(t.sub(x, 3))) };\n");
+    writeFileSync(join(cjs, 'fn.ts'), 'export default (t: any) => ({ x0: [0, 1], objective: (x: any) => t.sum(t.square(t.sub(x, 4))) });\n');
+  });
+  it.each([
+    ['named.ts', 2],
+    ['named.js', 3],
+    ['fn.ts', 4],
+  ])('%s', async (file, c) => {
+    const r = await tayopt(['solve', join(cjs, file), '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { x: { x: number[] }; fun: number };
+    out.x.x.forEach((v) => expect(v).toBeCloseTo(c, 8));
+    expect(out.fun).toBeLessThan(1e-14);
+  });
 });
 
 describe('problem modules', () => {
