@@ -87,7 +87,7 @@ const solverOptions = {
 } as const;
 
 /** Every flag of every command (for the did-you-mean on an unknown one). */
-const FLAGS = ['method', 'methods', 'at', 'hessian', 'jacobian', ...Object.keys(solverOptions), 'help', 'version'];
+const FLAGS = ['method', 'methods', 'at', 'hessian', 'jacobian', 'verbose', ...Object.keys(solverOptions), 'help', 'version'];
 
 /** "unknown flag --maxiter (did you mean --max-iter?)" for yargs' list of unknown arguments. */
 function unknownFlags(names: readonly string[]): string {
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
           .positional('file', { type: 'string', describe: 'problem file (.json, .yaml, .yml, .js, .mjs, .ts, .mts)' })
           .option('method', { alias: 'm', type: 'string', describe: methodHelp })
           .options(solverOptions)
+          .option('verbose', { type: 'boolean', describe: 'log every iteration (by default: the first 20, then at most 5 a second, and the last)' })
           .example('$0 solve examples/rosenbrock.json --report out/rosenbrock.png', '')
           .example('$0 solve examples/rosenbrock.json --method newton --json', '')
           .epilogue(methodsEpilogue),

@@ -19,6 +19,7 @@ export interface SolveArgs {
   json?: boolean;
   report?: unknown;
   quiet?: boolean;
+  verbose?: boolean;
   /** A start point of the file's `starts` by name. */
   start?: unknown;
 }
@@ -69,7 +70,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
-  const log = new IterationLog(args.quiet ? () => undefined : err);
+  const log = new IterationLog(args.quiet ? () => undefined : err, { verbose: args.verbose === true, tty: process.stderr.isTTY === true });
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
   log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
   log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
@@ -82,6 +83,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
   log.line('');
   const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
+  log.finish();
   log.line('');
 
   if (args.json) {
