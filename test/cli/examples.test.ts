@@ -48,7 +48,7 @@ beforeAll(async () => {
     EXAMPLES.map(async (ex, k) => {
       const [png, html] = await Promise.all([
         tayopt(['solve', ex.file, '--json', '--quiet', '--report', join(dir, `ex${k}.png`)]),
-        tayopt(['solve', ex.file, '--json', '--report', join(dir, `ex${k}.html`)]),
+        tayopt(['solve', ex.file, '--json', '--verbose', '--report', join(dir, `ex${k}.html`)]),
       ]);
       runs.set(ex.file, { png, html });
     }),
@@ -95,7 +95,7 @@ describe.each(EXAMPLES.map((ex, k) => [ex.file, ex, k] as const))('%s', (_file, 
     expect(countColor(img, hexToRgb(seriesColor(0)), 12)).toBeGreaterThan(300);
   });
 
-  it('writes an HTML report with the chart data of the run, and logs each iteration on stderr', () => {
+  it('writes an HTML report with the chart data of the run, and logs each iteration on stderr (--verbose)', () => {
     const { html } = runs.get(ex.file)!;
     expect(html.code, html.stderr).toBe(0);
     const out = JSON.parse(html.stdout) as { method: string; nit: number; problem: string };
