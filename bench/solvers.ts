@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
-import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, methodSpec, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
@@ -52,6 +52,7 @@ const SCIPY_NAME: Record<Method, string | null> = {
   'trust-exact': 'trust-exact',
   dogleg: 'dogleg',
   'trust-krylov': 'trust-krylov',
+  ipm: null, // constrained problems: bench/constrained.ts
 };
 
 function problems(): BenchProblem[] {
@@ -65,6 +66,7 @@ function problems(): BenchProblem[] {
 
 /** Which methods run on a problem: with bounds those that honour them; dense-Hessian methods up to DENSE_MAX_N. */
 function applicable(p: BenchProblem, m: Method): boolean {
+  if (methodSpec(m).problem !== 'scalar') return false;
   if (p.bounds) return honoursBounds(m);
   return !isDense(m) || p.n <= DENSE_MAX_N;
 }

@@ -16,19 +16,24 @@ export {
   type MethodFamily,
   type Oracle,
   type ProblemKind,
+  type ScalarMethodName,
   autoText,
   baseMethod,
   boundMethodsText,
   chooseAuto,
+  constraintMethodsText,
   honoursBounds,
+  takesConstraints,
   isDense,
   isMethodName,
   methodSpec,
 } from './methods/index.js';
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
+export { type Constraint, type ConstraintSet, readConstraints } from './constraints.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
-export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';
+export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState, type ConstraintResult } from './loop.js';
+export { ipm, type IpmOptions } from './methods/ipm.js';
 export type { LineSearch, LineFunction, LineSearchResult, LineSearchStatus } from './linesearch/types.js';
 export { moreThuente, type MoreThuenteOptions } from './linesearch/morethuente.js';
 export { backtracking, type BacktrackingOptions } from './linesearch/backtracking.js';

@@ -10,6 +10,7 @@
 import type { Method } from '../loop.js';
 import type { LineSearch } from '../linesearch/types.js';
 import type { Box } from '../bounds.js';
+import type { ConstraintSet } from '../constraints.js';
 import { steihaug } from '../subproblem/steihaug.js';
 import { moreSorensenSubproblem } from '../subproblem/more-sorensen.js';
 import { dogleg } from '../subproblem/dogleg.js';
@@ -20,6 +21,7 @@ import { bfgs } from './bfgs.js';
 import { newton } from './newton.js';
 import { newtonCg } from './newtoncg.js';
 import { trustRegion } from './trustregion.js';
+import { ipm } from './ipm.js';
 
 /**
  * What a method evaluates. A scalar problem offers value, gradient, Hessian-vector products
@@ -41,12 +43,13 @@ export type Oracle =
 export type ProblemKind = 'scalar' | 'least-squares' | 'constrained';
 
 /** How a method globalizes its steps; decides which of the family options apply. */
-export type MethodFamily = 'line-search' | 'trust-region';
+export type MethodFamily = 'line-search' | 'trust-region' | 'interior-point';
 
 /** The options of each family: given to a method of another family, they are an error. */
 export const FAMILY_OPTIONS = {
   'line-search': ['lineSearch'],
   'trust-region': ['initialRadius', 'maxRadius', 'eta'],
+  'interior-point': ['ctol'],
 } as const satisfies Record<MethodFamily, readonly string[]>;
 
 /** Options after `minimize()` has validated them, handed to a method's `build`. */
@@ -59,6 +62,11 @@ export interface MethodSettings {
   trustRegion: { initialRadius?: number; maxRadius: number; eta: number };
   /** Box constraints, or null. Only methods with `bounds: true` ever receive a box. */
   bounds: Box | null;
+  /** General constraints, or null. Only methods with `constraints: true` ever receive them. */
+  constraints: ConstraintSet | null;
+  /** Constrained methods: tolerance on the (scaled) KKT error, and on the constraint violation. */
+  tol: number;
+  ctol: number;
 }
 
 /** One registry entry. */
@@ -147,6 +155,16 @@ export const METHODS = {
     needs: ['value', 'gradient', 'hvp'],
     build: (s): Method => trustRegion('trust-krylov', gltr(), s.trustRegion),
   },
+  ipm: {
+    summary: 'interior point (Ipopt-style filter line search) for constraints and bounds, exact Hessian of the Lagrangian',
+    family: 'interior-point',
+    problem: 'constrained',
+    needs: ['value', 'gradient', 'constraints', 'constraintJacobian', 'lagrangianHessian'],
+    bounds: true,
+    constraints: true,
+    autoRank: 1,
+    build: (s): Method => ipm(s.constraints, s.bounds, { tol: s.tol, ctol: s.ctol }),
+  },
 } as const satisfies Record<string, MethodSpec>;
 
 /** A method of the registry (no 'auto', no alias): the key type of per-method tables. */
@@ -214,6 +232,23 @@ export interface AutoContext {
   n: number;
   has: ReadonlySet<Oracle>;
 }
+
+/** Whether a method name can be run with general constraints ('auto' can: it picks one that does). */
+export function takesConstraints(name: MethodName): boolean {
+  return name === 'auto' || methodSpec(baseMethod(name)).constraints;
+}
+
+/** "'ipm'": the methods that take general constraints, for messages. */
+export function constraintMethodsText(quote = ''): string {
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints)
+    .map((m) => `${quote}${m}${quote}`)
+    .join(', ');
+}
+
+/** The registry's methods for min f(x) (what the scalar test lists and benchmarks loop over). */
+export type ScalarMethodName = {
+  [K in ConcreteMethodName]: (typeof METHODS)[K]['problem'] extends 'scalar' ? K : never;
+}[ConcreteMethodName];
 
 /** The methods `auto` considers, in order of preference. */
 function autoCandidates(): ConcreteMethodName[] {

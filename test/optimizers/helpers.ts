@@ -58,5 +58,8 @@ export function firstOrder(fns: ObjectiveFunctions): ObjectiveFunctions {
   return { n: fns.n, value: fns.value.bind(fns), valueAndGrad: fns.valueAndGrad.bind(fns) };
 }
 
-/** Every method of the registry (a new method joins every test that loops over this list). */
-export { CONCRETE_METHOD_NAMES as ALL_METHODS, type ConcreteMethodName as TestMethod } from '../../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, type ScalarMethodName, methodSpec } from '../../optimizers/index.js';
+
+/** Every method of the registry for min f(x) (a new one joins every test that loops over this list; constrained methods have their own tests). */
+export const ALL_METHODS = CONCRETE_METHOD_NAMES.filter((m): m is ScalarMethodName => methodSpec(m).problem === 'scalar');
+export type TestMethod = ScalarMethodName;
