@@ -20,7 +20,34 @@ import { concatenate, reshape } from '../trace/ops.js';
 import { fmtShape } from '../utpm/utpm.js';
 import { type PointLike, readPoint } from './convert.js';
 import { sweep } from './drivers.js';
-import { type TensorFunction, block, evaluate, program } from './program.js';
+import { type Program, type TensorFunction, block, evaluate, program } from './program.js';
+import type { UTPM } from '../utpm/utpm.js';
+
+/**
+ * Directions per replay of the Jacobian and Hessian sweeps. A replay holds every node's
+ * Taylor coefficients for all its directions; 64 at a time keep that to a few MB where n
+ * directions at once would allocate hundreds (n = 1000), for the same total work.
+ */
+const CHUNK = 64;
+
+/** `count` Taylor directions through `prog` in sweeps of CHUNK (one compiled replay for all). */
+function chunked(
+  prog: Program,
+  outputs: Parameters<typeof sweep>[1],
+  count: number,
+  x: Float64Array,
+  dirs: { x?: boolean; seedValue?: Float64Array },
+  take: (vals: UTPM[], p0: number, pc: number) => void,
+): void {
+  const P = Math.min(CHUNK, count);
+  for (let q0 = 0; q0 < count; q0 += P) {
+    const qc = Math.min(P, count - q0);
+    const unit = (p: number, d: Float64Array) => {
+      if (p < qc) d[q0 + p] = 1;
+    };
+    sweep(prog, outputs, 2, P, x, { ...(dirs.x ? { x: unit } : { seed: unit }), seedValue: dirs.seedValue }, (vals, p0, pc) => take(vals, q0 + p0, Math.min(pc, qc - p0)));
+  }
+}
 
 /** Constraint and Lagrangian oracles on flat vectors (x row-major in the shape of x0). */
 export interface ConstraintOracles {
@@ -102,7 +129,7 @@ export function constraintOracles(
       at(x);
       if (n <= m) {
         const { prog } = program('constraints', 'value', C, shape, x);
-        sweep(prog, [prog.y], 2, n, x, { x: (p, d) => (d[p] = 1) }, ([y], p0, pc) => {
+        chunked(prog, [prog.y], n, x, { x: true }, ([y], p0, pc) => {
           if (p0 === 0) c.set(block(y!, 0, 0));
           for (let p = 0; p < pc; p++) {
             const col = block(y!, 1, p);
@@ -112,7 +139,7 @@ export function constraintOracles(
       } else {
         // the adjoint is linear in the cotangent: direction e_p on it gives row p of J
         const { prog } = program('constraints', 'vjp', C, shape, x);
-        sweep(prog, [prog.y, prog.adjoint!], 2, m, x, { seed: (p, d) => (d[p] = 1), seedValue: zeroSeed }, ([y, a], p0, pc) => {
+        chunked(prog, [prog.y, prog.adjoint!], m, x, { seedValue: zeroSeed }, ([y, a], p0, pc) => {
           if (p0 === 0) c.set(block(y!, 0, 0));
           for (let p = 0; p < pc; p++) J.set(block(a!, 1, p), (p0 + p) * n);
         });
@@ -131,7 +158,7 @@ export function constraintOracles(
         u.set(lambda.subarray(0, m));
       }
       const { prog } = program('lagrangian', 'vjp', G ?? C, shape, x);
-      sweep(prog, [prog.adjoint!], 2, n, x, { x: (p, d) => (d[p] = 1), seedValue: u }, ([a], p0, pc) => {
+      chunked(prog, [prog.adjoint!], n, x, { x: true, seedValue: u }, ([a], p0, pc) => {
         for (let p = 0; p < pc; p++) out.set(block(a!, 1, p), (p0 + p) * n);
       });
     },

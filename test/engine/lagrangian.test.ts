@@ -123,6 +123,31 @@ describe('the Hessian of the Lagrangian', () => {
   });
 });
 
+describe('more directions than one replay takes (they run in chunks)', () => {
+  test('n = 150: the Hessian of the Lagrangian and a reverse-mode Jacobian of 130 rows', () => {
+    const n = 150;
+    const x = point(n, 3);
+    const g = (z: t.Tensor) => t.sum(t.mul(t.sin(z), t.slice(z, [null, null, -1])));
+    const cv = (z: t.Tensor) => t.mul(t.exp(t.mul(0.1, t.slice(z, [0, 130]))), t.slice(z, [20, 150]));
+    const o = constraintOracles(g, [cv], x);
+    const lam = uniform(rng(4), 130);
+    const H = new Float64Array(n * n);
+    o.lagrangianHessian(x, 1, lam, H);
+    const L = (z: t.Tensor) => t.add(g(z), t.dot(lam, cv(z)));
+    expect(relErr(H, Float64Array.from(t.hessian(L)(x).flat()))).toBeLessThan(1e-13);
+    const J = new Float64Array(130 * n);
+    o.jacobian(x, new Float64Array(130), J);
+    expect(relErr(J, Float64Array.from(t.jacobian(cv)(x).flat()))).toBeLessThan(1e-14);
+    // forward mode: 70 unknowns, 130 rows
+    const w = Float64Array.from({ length: 130 }, (_, k) => k / 10);
+    const cf = (z: t.Tensor) => t.mul(t.sum(t.square(z)), w);
+    const x70 = x.subarray(0, 70);
+    const J70 = new Float64Array(130 * 70);
+    constraintOracles(null, [cf], x70).jacobian(x70, new Float64Array(130), J70);
+    expect(relErr(J70, Float64Array.from(t.jacobian(cf)(x70).flat()))).toBeLessThan(1e-14);
+  });
+});
+
 describe('misuse names the constraint', () => {
   test('a function that does not return a tayopt array, or returns an empty one', () => {
     expect(() => constraintOracles(null, [() => 3 as unknown as t.Tensor], [1, 2], ['ring'])).toThrow(/ring: the function returned the plain number 3/);
