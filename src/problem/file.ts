@@ -8,18 +8,20 @@
  *   parameters   { name: value }   value = number | vector | matrix | constant expression (may use earlier parameters)
  *   definitions  { name: expression }  named sub-expressions (may use variables, parameters, earlier definitions)
  *   objective    expression (math.js syntax) → one number
+ *   constraints  [ relation | { expr, lower?, upper? } ]  "g <= h", "g == h", "lo <= g <= hi" (relation.ts)
  *   bounds       { variable: { lower?, upper? } }  number (all elements) or array of the variable's shape; null / ±Infinity = none
  *   solution     { f?: number, x?: { variable: value } }
  *   options      { method?, gtol?, maxIter? }  defaults for the CLI
  */
 import { basename, extname } from 'node:path';
 import { type Tensor, reshape, slice, tensor } from '../index.js';
-import { type CompiledExpression, type Names, type Scope, compileExpression, reservedName } from './expression.js';
+import { type CompiledExpression, type Names, type Scope, compileExpression, compileParsed, parseExpression, reservedName } from './expression.js';
+import { compileRelation, isRelation } from './relation.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
-import type { Problem, ProblemOptions, VariableInfo } from './types.js';
+import type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 import { didYouMean } from '../text.js';
 
-const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'bounds', 'solution', 'options'];
+const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'constraints', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A numeric array read from a file: row-major values and shape. */
@@ -127,10 +129,77 @@ class FileReader {
     const f = objectiveOf(compiled, variables, where);
     checkScalarAt(f, x0);
 
+    const constraints = this.constraints(top.get('constraints'), { variables: slots, parameters, definitions }, variables, x0);
     const bounds = this.bounds(top.get('bounds'), variables, n);
     const solution = this.solution(top.get('solution'), variables, n);
     const options = this.options(top.get('options'));
-    return { name, file: this.file, variables, n, x0, f, bounds, solution, options, where };
+    return { name, file: this.file, variables, n, x0, f, bounds, solution, options, where, ...(constraints.length ? { constraints } : {}) };
+  }
+
+  /**
+   * The `constraints` list: relations (relation.ts) or `{ expr, lower, upper }` objects. Each
+   * is evaluated at x0 (shape errors now, not during a solve); bounds must have one value or
+   * one per element, and lower ≤ upper.
+   */
+  private constraints(e: PEntry | undefined, names: Names, variables: readonly VariableInfo[], x0: Float64Array): ProblemConstraint[] {
+    if (!e) return [];
+    const list = e.value;
+    if (list.kind !== 'array') this.fail(list.pos, 'constraints', `expected a list of relations such as "x[1]^2 + x[2]^2 <= 1" or objects { expr, lower, upper }, got ${describeNode(list)}`);
+    return list.items.map((item, k) => {
+      const field = `constraints[${k + 1}]`;
+      const where = `${at(this.file, item.pos)}${field}`;
+      let expr: CompiledExpression;
+      let lower: Float64Array | null = null;
+      let upper: Float64Array | null = null;
+      let text: string;
+      const constValues = (t: Tensor | null): Float64Array | null => (t ? t.toFloat64Array() : null);
+      if (item.kind === 'string') {
+        text = this.expressionText(item, field);
+        const rel = compileRelation(text, where, names);
+        expr = rel.expr;
+        lower = constValues(rel.lower);
+        upper = constValues(rel.upper);
+      } else if (item.kind === 'object') {
+        const exprEntry = item.entries.get('expr');
+        for (const [key, ke] of item.entries)
+          if (key !== 'expr' && key !== 'lower' && key !== 'upper') this.fail(ke.keyPos, field, `unknown field "${key}"; expected expr, lower and/or upper`);
+        if (!exprEntry) this.fail(item.pos, field, 'missing "expr" (an expression of the variables)');
+        text = this.expressionText(exprEntry.value, `${field}.expr`);
+        const ast = parseExpression(text, `${where}.expr`);
+        if (isRelation(ast)) this.fail(exprEntry.value.pos, `${field}.expr`, `"${text}" is a relation; give the expression alone and its bounds in lower/upper, or write the relation as a text item`);
+        expr = compileParsed(ast, text, `${where}.expr`, names);
+        if (!expr.dynamic) this.fail(exprEntry.value.pos, `${field}.expr`, `"${text}" does not depend on the variables`);
+        for (const side of ['lower', 'upper'] as const) {
+          const se = item.entries.get(side);
+          if (!se) continue;
+          const a = this.numArray(se.value, `${field}.${side}`, 'bound');
+          const v = a.values.map((b) => (Number.isNaN(b) ? (side === 'lower' ? -Infinity : Infinity) : b));
+          if (side === 'lower') lower = v;
+          else upper = v;
+        }
+        if (!lower && !upper) this.fail(item.pos, field, 'give lower, upper or both (lower == upper for an equality)');
+      } else {
+        this.fail(item.pos, field, `expected a relation as text ("g(x) <= 0") or an object { expr, lower, upper }, got ${describeNode(item)}`);
+      }
+      const fun = constraintOf(expr, variables);
+      const size = fun(tensor(x0)).size;
+      const fit = (v: Float64Array | null, fill: number, side: string): Float64Array => {
+        if (!v) return new Float64Array(size).fill(fill);
+        if (v.length === 1) return new Float64Array(size).fill(v[0]!);
+        if (v.length !== size)
+          this.fail(item.pos, field, `the ${side} bound has ${v.length} values, but "${text}" has ${size}; give one number for all elements or one per element`);
+        return v;
+      };
+      const lo = fit(lower, -Infinity, 'lower');
+      const hi = fit(upper, Infinity, 'upper');
+      for (let i = 0; i < size; i++) {
+        const which = size === 1 ? '' : ` at element ${i + 1}`;
+        if (lo[i]! > hi[i]!) this.fail(item.pos, field, `lower bound ${lo[i]} > upper bound ${hi[i]}${which} in "${text}"`);
+        if (lo[i] === Infinity || hi[i] === -Infinity) this.fail(item.pos, field, `the bound ${lo[i] === Infinity ? 'lower = Infinity' : 'upper = -Infinity'}${which} leaves no feasible value`);
+        if (Number.isNaN(lo[i]!) || Number.isNaN(hi[i]!)) this.fail(item.pos, field, `a bound is NaN${which}`);
+      }
+      return { fun, lower: lo, upper: hi, name: `${field} "${text}"`, where };
+    });
   }
 
   // ---------------------------------------------------------------- field readers
@@ -357,12 +426,8 @@ export function elementLabel(shape: readonly number[], i: number): string {
  * shapes) and evaluates the compiled expression.
  */
 export function objectiveOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
-  const single = variables.length === 1;
   return (x: Tensor): Tensor => {
-    const vars = single
-      ? [reshape(x, variables[0]!.shape)]
-      : variables.map((v) => reshape(slice(x, [v.offset, v.offset + v.size]), v.shape));
-    const scope: Scope = { vars, defs: new Map(), end: NaN };
+    const scope: Scope = { vars: variablesOf(x, variables), defs: new Map(), end: NaN };
     const y = compiled.evaluate(scope);
     if (y.size !== 1) {
       throw new ProblemError(
@@ -371,6 +436,17 @@ export function objectiveOf(compiled: CompiledExpression, variables: readonly Va
     }
     return y.ndim === 0 ? y : reshape(y, []);
   };
+}
+
+/** The flat vector x split into the variables, each in its shape. */
+function variablesOf(x: Tensor, variables: readonly VariableInfo[]): Tensor[] {
+  if (variables.length === 1) return [reshape(x, variables[0]!.shape)];
+  return variables.map((v) => reshape(slice(x, [v.offset, v.offset + v.size]), v.shape));
+}
+
+/** A constraint expression as a function of the flat vector (any shape out). */
+function constraintOf(compiled: CompiledExpression, variables: readonly VariableInfo[]): (x: Tensor) => Tensor {
+  return (x: Tensor): Tensor => compiled.evaluate({ vars: variablesOf(x, variables), defs: new Map(), end: NaN });
 }
 
 /** Evaluates f at x0 without recording (a constant argument), so shape errors show up at load time. */

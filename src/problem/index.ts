@@ -6,7 +6,7 @@ import type { NestedArray } from '../index.js';
 import { nest } from '../trace/tensor.js';
 import type { Problem, VariableInfo } from './types.js';
 
-export type { Problem, ProblemOptions, VariableInfo } from './types.js';
+export type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 export { ProblemError, type PNode, type Pos } from './source.js';
 export { parseJson } from './json.js';
 export { parseYaml } from './yaml.js';
