@@ -1,16 +1,17 @@
 /** `tayopt compare FILE --methods a,b,c`: each method in turn, a table, one chart. */
 import type { Problem } from '../../src/problem/types.js';
-import { DENSE_MAX_N, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, DENSE_MAX_N, type MethodName, type MinimizeResult, honoursBounds, isDense, methodSpec } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
-import { checkBoundsSupport, prepare, runMethod } from './run.js';
+import { checkBoundsSupport, checkConstraintSupport, isConstrained, prepare, runMethod } from './run.js';
 import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom } from './solve.js';
 
 export interface CompareArgs extends SolveArgs {
   methods?: unknown;
 }
 
-/** The default methods that suit the problem (see COMPARE_DEFAULTS). */
+/** The default methods that suit the problem (see COMPARE_DEFAULTS; with general constraints, the methods that take them). */
 function defaultMethods(problem: Problem): MethodName[] {
+  if (isConstrained(problem)) return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints);
   return COMPARE_DEFAULTS.filter((m) => (problem.bounds ? honoursBounds(m) : !isDense(m) || problem.n <= DENSE_MAX_N));
 }
 
@@ -35,7 +36,10 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   const problem = await load(args.file);
   methodFrom(undefined, problem); // a bad options.method in the file is still an error
   const methods = given ?? defaultMethods(problem);
-  for (const m of methods) checkBoundsSupport(problem, m, '--methods');
+  for (const m of methods) {
+    checkBoundsSupport(problem, m, '--methods');
+    checkConstraintSupport(problem, m, '--methods');
+  }
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 

@@ -4,15 +4,27 @@
  * (minimize itself turns a value-dependent engine error at a trial point — a singular
  * matrix, say — into a rejected step instead of an exception).
  */
-import type { FlatObjective } from '../../src/index.js';
+import { type FlatObjective, tensor } from '../../src/index.js';
 import { elementName } from '../../src/problem/index.js';
+import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
-import { type HistoryEntry, type MethodName, type MinimizeResult, boundMethodsText, clipToBox, honoursBounds, minimize } from '../../optimizers/index.js';
+import {
+  type HistoryEntry,
+  type MethodName,
+  type MinimizeResult,
+  boundMethodsText,
+  clipToBox,
+  constraintMethodsText,
+  honoursBounds,
+  minimize,
+  takesConstraints,
+} from '../../optimizers/index.js';
 import { UsageError, finiteAt, flatObjective } from './common.js';
 
 /** Solver settings from the command line (and the problem's own defaults). */
 export interface RunSettings {
-  gtol: number;
+  /** Undefined: the method's default (1e-5 on ‖∇f‖∞; 1e-8 on the KKT error for ipm). */
+  gtol?: number;
   maxIter: number;
   ftol?: number;
   xtol?: number;
@@ -28,6 +40,18 @@ export function checkBoundsSupport(problem: Problem, method: MethodName, where: 
   }
 }
 
+/** Throws (exit 2) when `method` cannot take the problem's general constraints. */
+export function checkConstraintSupport(problem: Problem, method: MethodName, where: string): void {
+  if (problem.constraints?.length && !takesConstraints(method)) {
+    throw new UsageError(`${where}: method "${method}" cannot take the constraints of ${problem.file}; use ${constraintMethodsText()} or auto`);
+  }
+}
+
+/** Whether the problem has general constraints. */
+export function isConstrained(problem: Problem): boolean {
+  return (problem.constraints?.length ?? 0) > 0;
+}
+
 /**
  * The point a run starts from (x0, moved into the bounds as the solver will) and the checked
  * objective there: exit 2 if f or ∇f is not finite at it.
@@ -37,6 +61,11 @@ export function prepare(problem: Problem): { obj: FlatObjective; x0: Float64Arra
   const x0 = problem.bounds ? clipToBox(problem.x0.slice(), problem.bounds) : problem.x0.slice();
   const label = problem.bounds && x0.some((v, i) => v !== problem.x0[i]) ? 'the start point (moved into the bounds)' : 'the start point';
   finiteAt(problem, obj, x0, label, (i) => elementName(problem.variables, i));
+  for (const c of problem.constraints ?? []) {
+    const v = c.fun(tensor(x0)).toFloat64Array();
+    const bad = v.findIndex((u) => !Number.isFinite(u));
+    if (bad >= 0) throw new ProblemError(`${c.where}: not finite at ${label} (${v.length === 1 ? 'its value' : `element ${bad + 1}`} is ${v[bad]})`);
+  }
   return { obj, x0 };
 }
 
@@ -52,15 +81,18 @@ export function runMethod(
   settings: RunSettings,
   onRow?: (e: HistoryEntry) => void,
 ): MinimizeResult {
-  return minimize(prepared.obj, prepared.x0, {
+  const constrained = isConstrained(problem);
+  // with constraints the objective joins them in one Lagrangian program: pass the tayopt function
+  return minimize(constrained ? problem.f : prepared.obj, prepared.x0, {
     method,
-    gtol: settings.gtol,
+    ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}),
     maxIter: settings.maxIter,
     ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
     ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
     ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
     ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
     ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
+    ...(constrained ? { constraints: problem.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name })) } : {}),
     callback: onRow ? ({ x: _x, g: _g, ...row }) => onRow(row) : undefined,
   });
 }

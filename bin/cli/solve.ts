@@ -4,7 +4,7 @@ import type { Problem } from '../../src/problem/types.js';
 import type { MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkConstraintSupport, isConstrained, prepare, runMethod } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -25,7 +25,7 @@ export interface SolveArgs {
 export function settingsFrom(args: SolveArgs, problem: Problem): RunSettings {
   const timeLimit = positive(args.timeLimit, '--time-limit');
   return {
-    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol ?? 1e-5,
+    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol,
     maxIter: count(args.maxIter, '--max-iter') ?? problem.options.maxIter ?? 1000,
     ftol: nonNegative(args.ftol, '--ftol'),
     xtol: nonNegative(args.xtol, '--xtol'),
@@ -60,14 +60,17 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const problem = await load(args.file);
   const method = methodFrom(args.method, problem);
   checkBoundsSupport(problem, method, args.method !== undefined ? '--method' : `${problem.file}: options.method`);
+  checkConstraintSupport(problem, method, args.method !== undefined ? '--method' : `${problem.file}: options.method`);
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
   const log = new IterationLog(args.quiet ? () => undefined : err);
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
   log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
-  log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
-  log.line(`  method ${method}, gtol ${settings.gtol.toExponential()}, at most ${settings.maxIter} iterations`);
+  const m = (problem.constraints ?? []).reduce((s, c) => s + c.lower.length, 0);
+  log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}${m ? `; ${m} constraint value${m === 1 ? '' : 's'} in ${problem.constraints!.length} constraint${problem.constraints!.length === 1 ? '' : 's'}` : ''}`);
+  const ipm = isConstrained(problem) || method === 'ipm';
+  log.line(`  method ${method}${method === 'auto' && isConstrained(problem) ? ' (ipm: general constraints)' : ''}, ${ipm ? `tolerance ${(settings.gtol ?? 1e-8).toExponential()} on the KKT error` : `gtol ${(settings.gtol ?? 1e-5).toExponential()}`}, at most ${settings.maxIter} iterations`);
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
   log.line('');
   const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
@@ -105,6 +108,15 @@ export function resultJson(problem: Problem, r: MinimizeResult): Record<string, 
     nhvp: r.nhvp,
     nhev: r.nhev,
     timeMs: r.history.length ? r.history[r.history.length - 1]!.timeMs : 0,
+    ...(r.constraints
+      ? {
+          constraints: Array.from(r.constraints),
+          multipliers: { constraints: Array.from(r.multipliers!.constraints), lower: byVariable(problem, r.multipliers!.lower), upper: byVariable(problem, r.multipliers!.upper) },
+          kkt: r.kkt,
+          ncev: r.ncev,
+          njev: r.njev,
+        }
+      : {}),
   };
 }
 
@@ -116,8 +128,21 @@ export function summary(problem: Problem, r: MinimizeResult): string {
   lines.push(`  ${r.message}`);
   const fStar = problem.solution.f;
   lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);
-  if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
-  lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, Hessian-vector ${r.nhvp}, Hessian ${r.nhev}`);
+  if (r.kkt) {
+    lines.push(`  KKT residuals: stationarity ‖∇f + Jᵀλ − z_L + z_U‖∞ = ${sci(r.kkt.stationarity)}, max constraint violation = ${sci(r.kkt.feasibility)}, complementarity = ${sci(r.kkt.complementarity)}`);
+    lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, constraints ${r.ncev}, constraint Jacobian ${r.njev}, Lagrangian Hessian ${r.nhev}`);
+    let k = 0;
+    for (const c of problem.constraints ?? []) {
+      const size = c.lower.length;
+      const vals = Array.from(r.constraints!.subarray(k, k + size));
+      const lam = Array.from(r.multipliers!.constraints.subarray(k, k + size));
+      lines.push(`  ${c.name}: value ${compact(size === 1 ? vals[0] : vals)}, multiplier ${compact(size === 1 ? lam[0] : lam)}`);
+      k += size;
+    }
+  } else {
+    if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
+    lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, Hessian-vector ${r.nhvp}, Hessian ${r.nhev}`);
+  }
   const xs = byVariable(problem, r.x);
   for (const v of problem.variables) lines.push(`  ${v.name} = ${compact(xs[v.name])}`);
   return `${lines.join('\n')}\n`;
