@@ -14,7 +14,10 @@
  * algorithms' own overhead.
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6]
+ *                                   [--no-scipy] [--gtol=1e-6] [--constrained-only | --no-constrained]
+ *
+ * The constrained problems (Hock–Schittkowski, and the n = 1000 optimal-control problem)
+ * follow, from bench/constrained.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +30,7 @@ import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
+import { constrainedBenchmark, serveConstrained } from './constrained.js';
 
 type Method = ConcreteMethodName;
 
@@ -398,7 +402,7 @@ function printSummary(rows: Row[], scipy: Map<string, Row> | null): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = new Map(
     process.argv.slice(2).map((a) => {
       const [k, v] = a.replace(/^--/, '').split('=');
@@ -406,6 +410,8 @@ function main(): void {
     }),
   );
   if (args.has('serve')) return serve();
+  if (args.has('serve-constrained')) return serveConstrained(args.get('serve-constrained')!);
+  if (args.has('constrained-only')) return constrainedBenchmark(args, process.argv[1]!);
   const gtol = Number(args.get('gtol') ?? 1e-6);
   const maxIter = Number(args.get('max-iter') ?? 5000);
   const maxN = Number(args.get('max-n') ?? 1000);
@@ -418,7 +424,7 @@ function main(): void {
   console.log(`Dense-Hessian methods (${ALL_METHODS.filter(isDense).join(', ')}) run up to n = ${DENSE_MAX_N}; bounds run with ${boundMethodsText()} only.\n`);
   // Warm the JIT (and the engine's compiled replays) once per method before anything is timed.
   const warm = problems().find((p) => p.name === 'rosenbrock')!;
-  for (const m of methods) runOurs(warm, m, gtol, maxIter);
+  for (const m of methods) if (applicable(warm, m)) runOurs(warm, m, gtol, maxIter);
   const rows = jobs.map(({ p, m }) => runOurs(p, m, gtol, maxIter));
 
   let scipy: Map<string, Row> | null = null;
@@ -431,6 +437,7 @@ function main(): void {
   }
   printTable(rows, scipy);
   printSummary(rows, scipy);
+  if (!args.has('no-constrained')) await constrainedBenchmark(args, process.argv[1]!);
 }
 
-main();
+void main();

@@ -59,6 +59,35 @@ const KW_PLUS_FIRST = 100;
 const DC_BAR = 1e-8;
 const KAPPA_C = 0.25;
 
+/** Consecutive shortened steps that start the watchdog, and its trial iterations (Ipopt's defaults). */
+const WATCHDOG_TRIGGER = 10;
+const WATCHDOG_TRIALS = 3;
+
+interface Direction {
+  alphaMax: number;
+  alphaV: number;
+  thetaK: number;
+  phiK: number;
+  dphi: number;
+}
+
+/** Where the watchdog started: the iterate, its derivatives and its search direction. */
+interface WatchdogPoint extends Direction {
+  trials: number;
+  z: Float64Array;
+  y: Float64Array;
+  vL: Float64Array;
+  vU: Float64Array;
+  f: number;
+  gf: Float64Array;
+  h: Float64Array;
+  A: Triplets;
+  dz: Float64Array;
+  dy: Float64Array;
+  dvL: Float64Array;
+  dvU: Float64Array;
+}
+
 /** How an iteration ended. */
 export type StepOutcome =
   | { kind: 'accepted'; fType: boolean }
@@ -146,6 +175,11 @@ export class IpmCore {
   dw = 0;
   private dwLast = 0;
   private tinyStep = false;
+  /** The search direction's step bounds and the line search's reference values. */
+  private readonly dir: Direction = { alphaMax: 0, alphaV: 0, thetaK: 0, phiK: 0, dphi: 0 };
+  /** Consecutive iterations whose step was shortened by the line search. */
+  private shortened = 0;
+  private watchdog: WatchdogPoint | null = null;
   readonly kkt: KktSolver;
   // scratch
   private readonly sigma: Float64Array;
@@ -403,7 +437,13 @@ export class IpmCore {
   /** One iteration from the current iterate (the caller has checked convergence). */
   step(): StepOutcome {
     const { N, M, z, y } = this;
+    const mu0 = this.mu;
     this.updateBarrier();
+    if (this.mu !== mu0) {
+      // a new barrier problem: the watchdog's reference point belongs to the old one
+      this.watchdog = null;
+      this.shortened = 0;
+    }
     this.nlp.hessian(z, 1, y, this.W);
     for (let k = 0; k < this.W.nnz; k++) {
       if (!Number.isFinite(this.W.vals[k]!)) return { kind: 'failed', status: 'nonFinite', detail: 'the Hessian of the Lagrangian has NaN/Infinity entries' };
@@ -421,54 +461,136 @@ export class IpmCore {
       this.dvL[i] = this.hasL[i] ? mu / this.dLo[i]! - this.vL[i]! - (this.vL[i]! / this.dLo[i]!) * this.dz[i]! : 0;
       this.dvU[i] = this.hasU[i] ? mu / this.dUp[i]! - this.vU[i]! + (this.vU[i]! / this.dUp[i]!) * this.dz[i]! : 0;
     }
-    const alphaMax = this.primalFraction(this.dz);
-    const alphaV = Math.min(fractionToBoundary(this.vL, this.dvL, this.hasL, this.tau), fractionToBoundary(this.vU, this.dvU, this.hasU, this.tau));
+    const d = this.dir;
+    d.alphaMax = this.primalFraction(this.dz);
+    d.alphaV = Math.min(fractionToBoundary(this.vL, this.dvL, this.hasL, this.tau), fractionToBoundary(this.vU, this.dvU, this.hasU, this.tau));
 
     // A tiny step (relative to z) is taken whole: the line search cannot judge it.
-    let tiny = true;
-    for (let i = 0; i < N && tiny; i++) if (Math.abs(this.dz[i]!) > 10 * Number.EPSILON * (1 + Math.abs(z[i]!))) tiny = false;
-    if (tiny) {
-      for (let i = 0; i < N; i++) this.zt[i] = z[i]! + alphaMax * this.dz[i]!;
+    if (this.negligible(1)) {
+      for (let i = 0; i < N; i++) this.zt[i] = z[i]! + d.alphaMax * this.dz[i]!;
       this.tinyStep = true;
-      return this.accept(alphaMax, alphaMax, alphaV, this.dy, true, NaN, NaN, true);
+      return this.accept(d.alphaMax, d.alphaMax, d.alphaV, this.dy, true, NaN, NaN, true);
     }
+    d.thetaK = this.theta(this.h);
+    d.phiK = this.barrier(z, this.f);
+    d.dphi = 0;
+    for (let i = 0; i < N; i++) d.dphi += this.gphi[i]! * this.dz[i]!;
 
-    const thetaK = this.theta(this.h);
-    const phiK = this.barrier(z, this.f);
-    let dphi = 0;
-    for (let i = 0; i < N; i++) dphi += this.gphi[i]! * this.dz[i]!;
+    // The watchdog (Wächter & Biegler §3.2, after Chamberlain et al.): after WATCHDOG_TRIGGER
+    // shortened steps in a row, take full steps for up to WATCHDOG_TRIALS iterations; keep
+    // them if one becomes acceptable to the point where this started, else go back there.
+    const wd = this.watchdog;
+    if (wd) {
+      const t = this.trial(d.alphaMax);
+      const verdict = t ? this.acceptable(t.theta, t.phi, wd.thetaK, wd.phiK, wd.dphi, wd.alphaMax) : null;
+      if (verdict !== null) {
+        this.watchdog = null;
+        this.shortened = 0;
+        return this.accept(d.alphaMax, d.alphaMax, d.alphaV, this.dy, verdict, wd.thetaK, wd.phiK, false);
+      }
+      if (t && ++wd.trials < WATCHDOG_TRIALS) return this.accept(d.alphaMax, d.alphaMax, d.alphaV, this.dy, true, NaN, NaN, true);
+      this.restoreWatchdog(wd);
+      this.watchdog = null;
+      this.shortened = 0;
+      // the full step from there was the first trial, and failed
+      return this.lineSearch(0.5 * this.dir.alphaMax, false);
+    }
+    if (this.shortened >= WATCHDOG_TRIGGER) {
+      const t = this.trial(d.alphaMax);
+      if (t) {
+        this.watchdog = this.saveWatchdog();
+        return this.accept(d.alphaMax, d.alphaMax, d.alphaV, this.dy, true, NaN, NaN, true);
+      }
+    }
+    const out = this.lineSearch(d.alphaMax, true);
+    if (out.kind === 'accepted') this.shortened = this.alphaPr < d.alphaMax ? this.shortened + 1 : 0;
+    return out;
+  }
+
+  /** Whether α·dz is below rounding level relative to z. */
+  private negligible(alpha: number): boolean {
+    for (let i = 0; i < this.N; i++) if (Math.abs(alpha * this.dz[i]!) > 10 * Number.EPSILON * (1 + Math.abs(this.z[i]!))) return false;
+    return true;
+  }
+
+  /** θ and φ_μ at z + α·dz (into zt, ht); null when not finite. */
+  private trial(alpha: number): { theta: number; phi: number } | null {
+    for (let i = 0; i < this.N; i++) this.zt[i] = this.z[i]! + alpha * this.dz[i]!;
+    const ft = this.nlp.value(this.zt);
+    this.nlp.constraints(this.zt, this.ht);
+    const theta = this.theta(this.ht);
+    const phi = this.barrier(this.zt, ft);
+    return Number.isFinite(theta) && Number.isFinite(phi) ? { theta, phi } : null;
+  }
+
+  /** Backtracking filter line search along this.dz from α = `alpha` (§2.3), with second-order corrections if `soc`. */
+  private lineSearch(alpha0: number, soc: boolean): StepOutcome {
+    const M = this.M;
+    const { alphaMax, alphaV, thetaK, phiK, dphi } = this.dir;
     let alphaMin: number;
     if (dphi < 0) {
       alphaMin = Math.min(GAMMA_THETA, (GAMMA_PHI * thetaK) / -dphi);
       if (thetaK <= this.thetaMin) alphaMin = Math.min(alphaMin, (DELTA * thetaK ** S_THETA) / (-dphi) ** S_PHI);
     } else alphaMin = GAMMA_THETA;
     alphaMin *= GAMMA_ALPHA;
-
-    let alpha = alphaMax;
+    let alpha = alpha0;
     let nonFiniteTrials = 0;
     for (;;) {
-      for (let i = 0; i < N; i++) this.zt[i] = z[i]! + alpha * this.dz[i]!;
-      const ft = this.nlp.value(this.zt);
-      this.nlp.constraints(this.zt, this.ht);
-      const thetaT = this.theta(this.ht);
-      const phiT = this.barrier(this.zt, ft);
-      if (Number.isFinite(thetaT) && Number.isFinite(phiT)) {
-        const verdict = this.acceptable(thetaT, phiT, thetaK, phiK, dphi, alpha);
-        if (verdict !== null) return this.accept(alpha, alpha, alphaV, this.dy, verdict, thetaK, phiK, false);
-        if (alpha === alphaMax && thetaT >= thetaK && M > 0) {
-          const soc = this.secondOrderCorrection(thetaK, phiK, dphi, alphaMax, thetaT);
-          if (soc) return soc;
-        }
-      } else nonFiniteTrials++;
-      alpha *= 0.5;
-      let tooSmall = true;
-      for (let i = 0; i < N && tooSmall; i++) if (Math.abs(alpha * this.dz[i]!) > 10 * Number.EPSILON * (1 + Math.abs(z[i]!))) tooSmall = false;
-      if (alpha < alphaMin || tooSmall) {
+      if (alpha < alphaMin || this.negligible(alpha)) {
         if (thetaK > 0) return { kind: 'restoration', why: 'the step size fell below α_min' };
         if (nonFiniteTrials > 0) return { kind: 'failed', status: 'nonFinite', detail: 'the objective or a constraint is NaN/Infinity along the search direction' };
         return { kind: 'failed', status: 'lineSearchFailed', detail: 'the filter line search found no acceptable step' };
       }
+      const t = this.trial(alpha);
+      if (t) {
+        const verdict = this.acceptable(t.theta, t.phi, thetaK, phiK, dphi, alpha);
+        if (verdict !== null) return this.accept(alpha, alpha, alphaV, this.dy, verdict, thetaK, phiK, false);
+        if (soc && alpha === alphaMax && t.theta >= thetaK && M > 0) {
+          const out = this.secondOrderCorrection(thetaK, phiK, dphi, alphaMax, t.theta);
+          if (out) return out;
+        }
+      } else nonFiniteTrials++;
+      alpha *= 0.5;
     }
+  }
+
+  private saveWatchdog(): WatchdogPoint {
+    const A = new Triplets(this.A.nnz);
+    A.append(this.A);
+    return {
+      trials: 0,
+      ...this.dir,
+      z: this.z.slice(),
+      y: this.y.slice(),
+      vL: this.vL.slice(),
+      vU: this.vU.slice(),
+      f: this.f,
+      gf: this.gf.slice(),
+      h: this.h.slice(),
+      A,
+      dz: this.dz.slice(),
+      dy: this.dy.slice(),
+      dvL: this.dvL.slice(),
+      dvU: this.dvU.slice(),
+    };
+  }
+
+  private restoreWatchdog(w: WatchdogPoint): void {
+    this.z.set(w.z);
+    this.y.set(w.y);
+    this.vL.set(w.vL);
+    this.vU.set(w.vU);
+    this.f = w.f;
+    this.gf.set(w.gf);
+    this.h.set(w.h);
+    this.A.clear();
+    this.A.append(w.A);
+    this.dz.set(w.dz);
+    this.dy.set(w.dy);
+    this.dvL.set(w.dvL);
+    this.dvU.set(w.dvU);
+    Object.assign(this.dir, { alphaMax: w.alphaMax, alphaV: w.alphaV, thetaK: w.thetaK, phiK: w.phiK, dphi: w.dphi });
+    this.distances();
   }
 
   /** Largest α ≤ 1 keeping z + α·dz at the fraction τ of its distance to the bounds. */
@@ -517,7 +639,7 @@ export class IpmCore {
       if (!Number.isFinite(thetaS) || !Number.isFinite(phiS)) return null;
       const verdict = this.acceptable(thetaS, phiS, thetaK, phiK, dphi, alpha0);
       if (verdict !== null) {
-        const alphaV = Math.min(fractionToBoundary(this.vL, this.dvL, this.hasL, this.tau), fractionToBoundary(this.vU, this.dvU, this.hasU, this.tau));
+        const alphaV = this.dir.alphaV;
         const dys = this.sol.subarray(N);
         // restore rhs for later solves of this iteration (none follow, but keep it consistent)
         for (let r = 0; r < M; r++) this.rhs[N + r] = -this.h[r]!;
