@@ -156,7 +156,7 @@ export const METHODS = {
     build: (s): Method => trustRegion('trust-krylov', gltr(), s.trustRegion),
   },
   ipm: {
-    summary: 'interior point (Ipopt-style filter line search) for constraints and bounds, exact Hessian of the Lagrangian',
+    summary: 'interior point (Ipopt-style) for constraints and bounds, exact Lagrangian Hessian',
     family: 'interior-point',
     problem: 'constrained',
     needs: ['value', 'gradient', 'constraints', 'constraintJacobian', 'lagrangianHessian'],

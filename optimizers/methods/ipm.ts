@@ -22,6 +22,7 @@ import type { Objective } from '../objective.js';
 import { IpmCore } from '../ipm/core.js';
 import { OriginalNlp } from '../ipm/nlp.js';
 import { restoration } from '../ipm/restoration.js';
+import { norm2, normInf, sub } from '../vec.js';
 
 export interface IpmOptions {
   /** Tolerance on the scaled optimality error (Ipopt's tol). */
@@ -55,6 +56,8 @@ export interface IpmState extends SolverState {
   readonly zU: Float64Array;
   /** Restoration iterations so far (inside the outer iterations). */
   restorationIter: number;
+  /** Scratch of length n. */
+  readonly work: Float64Array;
 }
 
 function fmt(v: number): string {
@@ -105,15 +108,15 @@ export function ipm(cons: ConstraintSet | null, box: Box | null, opts: IpmOption
       s.zL[j] = Math.max(-yq, 0);
       viol = Math.max(viol, Math.abs(x[j]! - box!.lower[j]!));
     });
-    // ∇f + Jᵀλ − zL + zU
+    // ∇f + Jᵀλ − zL + zU, J row by row
     const J = nlp.userJ;
-    let dual = 0;
-    for (let j = 0; j < n; j++) {
-      let v = s.g[j]! - s.zL[j]! + s.zU[j]!;
-      for (let i = 0; i < mc; i++) v += J[i * n + j]! * s.lambda[i]!;
-      dual = Math.max(dual, Math.abs(v));
-      if (!(v === v)) dual = NaN;
+    const r = s.work;
+    for (let j = 0; j < n; j++) r[j] = s.g[j]! - s.zL[j]! + s.zU[j]!;
+    for (let i = 0; i < mc; i++) {
+      const li = s.lambda[i]!;
+      if (li !== 0) for (let j = 0, o = i * n; j < n; j++) r[j]! += J[o + j]! * li;
     }
+    const dual = normInf(r);
     s.gnorm = dual;
     s.violation = Math.max(0, viol);
     if (viol !== viol) s.violation = NaN;
@@ -154,6 +157,7 @@ export function ipm(cons: ConstraintSet | null, box: Box | null, opts: IpmOption
         zL: new Float64Array(n),
         zU: new Float64Array(n),
         restorationIter: 0,
+        work: new Float64Array(n),
       };
       s.f = obj.valueAndGrad(x0, s.g);
       let gmax = 0;
@@ -213,13 +217,13 @@ export function ipm(cons: ConstraintSet | null, box: Box | null, opts: IpmOption
             status: 'locallyInfeasible',
             message: `converged to a point of local infeasibility: the restoration phase minimized the constraint violation to ${fmt(s.violation)} > ctol = ${fmt(opts.ctol)}; the problem may be infeasible`,
           };
-          return { status: 'accepted', step: distance(before, s.x) };
+          return { status: 'accepted', step: distance(before, s.x, s.work) };
         }
       }
       measure(s);
       if (!Number.isFinite(s.f)) return { status: 'nonFinite', step: 0, detail: 'the objective is not finite at the accepted point' };
       s.verdict = converged(s);
-      return { status: 'accepted', step: distance(before, s.x) };
+      return { status: 'accepted', step: distance(before, s.x, s.work) };
     },
 
     verdict: (s) => s.verdict,
@@ -246,8 +250,8 @@ export function ipm(cons: ConstraintSet | null, box: Box | null, opts: IpmOption
   };
 }
 
-function distance(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
-  return Math.sqrt(s);
+/** ‖a − b‖₂, through the scratch `w`. */
+function distance(a: Float64Array, b: Float64Array, w: Float64Array): number {
+  sub(w, a, b);
+  return norm2(w);
 }
