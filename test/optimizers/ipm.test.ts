@@ -82,6 +82,49 @@ describe('closed forms', () => {
   });
 });
 
+describe('the other forms a problem may take', () => {
+  const target = [0.9, 0.6, -0.2];
+  const f = (x: t.Tensor) => t.sum(t.square(t.sub(x, target)));
+
+  test('a fixed variable (lower == upper): its row multiplier is reported as a bound multiplier', () => {
+    // x₃ = 0.1 leaves 0.9 for x₁ + x₂: x = (0.6, 0.3, 0.1), λ = 0.6, z_L3 = 2(0.1 + 0.2) + 0.6 = 1.2
+    const r = minimize(f, [0.2, 0.2, 0.2], { constraints: [{ fun: (x) => t.sum(x), upper: 1 }], bounds: { lower: [0, 0, 0.1], upper: [Infinity, Infinity, 0.1] } });
+    expect(r.status).toBe('converged');
+    [0.6, 0.3, 0.1].forEach((v, j) => expect(r.x[j]).toBeCloseTo(v, 8));
+    expect(r.multipliers!.constraints[0]).toBeCloseTo(0.6, 7);
+    expect(r.multipliers!.lower[2]).toBeCloseTo(1.2, 7);
+    expect(r.multipliers!.upper[2]).toBe(0);
+  });
+
+  test('a two-sided constraint, and an element with no bound at all', () => {
+    // 0.2 ≤ x₁ − x₂ ≤ 0.25 is active at its upper end; x₃ ≥ 0 (element 3 of a vector constraint) at its bound
+    const r = minimize(f, [0, 0, 0], {
+      constraints: [
+        { fun: (x) => t.sub(t.at(x, 0), t.at(x, 1)), lower: 0.2, upper: 0.25 },
+        { fun: (x) => x, lower: [null, null, 0] },
+      ],
+    });
+    expect(r.status).toBe('converged');
+    // min (x₁−0.9)² + (x₂−0.6)² with x₁ − x₂ = 0.25: x₁ = 0.875, x₂ = 0.625, λ = 0.05 (an
+    // interior point stays about μ/λ inside a weakly active bound: 6 digits here)
+    [0.875, 0.625, 0].forEach((v, j) => expect(r.x[j]).toBeCloseTo(v, 6));
+    expect(r.multipliers!.constraints[0]).toBeCloseTo(0.05, 6);
+    expect(Array.from(r.multipliers!.constraints.subarray(1))).toEqual([0, 0, expect.closeTo(-0.4, 7)]);
+  });
+
+  test('a plain objective with hand-written derivatives: the constraints alone in the program, the same solution', () => {
+    const plain = (x: Float64Array) => x[0]! + x[1]!;
+    const cons: Constraint[] = [{ fun: (x) => t.sum(t.square(x)), lower: 2, upper: 2 }];
+    const withHess = minimize(plain, [3, 0.5], { grad: (_x, g) => g.fill(1), hess: (_x, H) => H.fill(0), constraints: cons });
+    const gradOnly = minimize(plain, [3, 0.5], { grad: (_x, g) => g.fill(1), constraints: cons });
+    for (const r of [withHess, gradOnly]) {
+      expect(r.status).toBe('converged');
+      expect(r.x[0]).toBeCloseTo(-1, 8);
+      expect(r.multipliers!.constraints[0]).toBeCloseTo(0.5, 8);
+    }
+  });
+});
+
 describe('hs071 (Ipopt\'s tutorial problem, Hock & Schittkowski no. 71)', () => {
   const f = (x: t.Tensor) => t.add(t.mul(t.mul(t.at(x, 0), t.at(x, 3)), t.sum(t.slice(x, [0, 3]))), t.at(x, 2));
   const cons: Constraint[] = [
