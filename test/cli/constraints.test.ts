@@ -67,6 +67,20 @@ describe('solve', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ status: 'locallyInfeasible', success: false });
   });
 
+  it('a JS module may give constraints too: { fun, lower, upper }', async () => {
+    const rosen = '(x) => t.add(t.square(t.sub(1, t.at(x, 0))), t.mul(100, t.square(t.sub(t.at(x, 1), t.square(t.at(x, 0))))))';
+    const good = file('disk.mjs', `export default (t) => ({ x0: [-1.9, 2], objective: ${rosen}, constraints: [{ fun: (x) => t.sum(t.square(x)), upper: 1 }] });\n`);
+    const r = await tayopt(['solve', good, '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { method: string; x: { x: number[] } };
+    expect(out.method).toBe('ipm');
+    expect(out.x.x[0]).toBeCloseTo(0.7864, 4);
+    const bad = file('bad.mjs', `export default (t) => ({ x0: [1, 2], objective: (x) => t.sum(x), constraints: [{ fun: (x) => x, lower: [0, 0, 0] }] });\n`);
+    const b = await tayopt(['solve', bad]);
+    expect(badInputShape(b).ok).toBe(true);
+    expect(b.stderr).toMatch(/bad\.mjs: constraints\[0\]: lower has 3 values, but fun returns 2/);
+  });
+
   it('compare runs the methods that take constraints', async () => {
     const r = await tayopt(['compare', 'examples/disk-rosenbrock.yaml', '--json']);
     expect(r.code).toBe(0);
