@@ -20,13 +20,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
 import { constraintOracles } from '../src/ad/lagrangian.js';
 import { loadProblem, parseTree, formatOf } from '../src/problem/load.js';
 import { problemFromTree } from '../src/problem/file.js';
 import type { Problem } from '../src/problem/types.js';
 import { minimize } from '../optimizers/index.js';
+import { median } from './timing.js';
+import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './python-bridge.js';
 
 interface Run {
   problem: string;
@@ -102,73 +103,49 @@ export function serveConstrained(dir: string): void {
   let p: Problem | null = null;
   let oracles: ReturnType<typeof constraintOracles> | null = null;
   let fo: t.FlatObjective | null = null;
-  let g = new Float64Array(0);
-  const rl = createInterface({ input: process.stdin });
-  const parse = (s: string[]): Float64Array => Float64Array.from(s, Number);
-  const out = (a: ArrayLike<number>): string => Array.prototype.join.call(a, ' ');
-  rl.on('line', (line) => {
-    const parts = line.trim().split(/\s+/);
-    const cmd = parts.shift();
-    let reply: string;
+  serveLines((cmd, parts) => {
     if (cmd === 'P') {
       p = byName.get(parts.join(' ')) ?? null;
-      if (!p) reply = 'error unknown problem';
-      else {
-        fo = t.objective(p.f, p.x0);
-        oracles = constraintOracles(p.f, (p.constraints ?? []).map((c) => c.fun), p.x0);
-        g = new Float64Array(p.n);
-        reply = `ok ${p.n} ${oracles.m}`;
-      }
-    } else if (!p || !fo || !oracles) reply = 'error no problem';
-    else {
-      const n = p.n;
-      const m = oracles.m;
-      if (cmd === 'f') reply = String(fo.value(parse(parts)));
-      else if (cmd === 'g') {
-        fo.valueAndGrad(parse(parts), g);
-        reply = out(g);
-      } else if (cmd === 'c') {
-        const c = new Float64Array(m);
-        oracles.values(parse(parts), c);
-        reply = out(c);
-      } else if (cmd === 'j') {
-        const c = new Float64Array(m);
-        const J = new Float64Array(m * n);
-        oracles.jacobian(parse(parts), c, J);
-        reply = out(J);
-      } else if (cmd === 'h') {
-        // h σ x… λ…
-        const a = parse(parts);
-        const H = new Float64Array(n * n);
-        oracles.lagrangianHessian(a.subarray(1, 1 + n), a[0]!, a.subarray(1 + n), H);
-        reply = out(H);
-      } else reply = 'error unknown command';
+      if (!p) return 'error unknown problem';
+      fo = t.objective(p.f, p.x0);
+      oracles = constraintOracles(p.f, (p.constraints ?? []).map((c) => c.fun), p.x0);
+      return `ok ${p.n} ${oracles.m}`;
     }
-    process.stdout.write(`${reply}\n`);
+    if (!p || !fo || !oracles) return 'error no problem';
+    const n = p.n;
+    const m = oracles.m;
+    if (cmd === 'f') return String(fo.value(numbers(parts)));
+    if (cmd === 'g') {
+      const g = new Float64Array(n);
+      fo.valueAndGrad(numbers(parts), g);
+      return joined(g);
+    }
+    if (cmd === 'c') {
+      const c = new Float64Array(m);
+      oracles.values(numbers(parts), c);
+      return joined(c);
+    }
+    if (cmd === 'j') {
+      const J = new Float64Array(m * n);
+      oracles.jacobian(numbers(parts), new Float64Array(m), J);
+      return joined(J);
+    }
+    if (cmd === 'h') {
+      // h σ x… λ…
+      const a = numbers(parts);
+      const H = new Float64Array(n * n);
+      oracles.lagrangianHessian(a.subarray(1, 1 + n), a[0]!, a.subarray(1 + n), H);
+      return joined(H);
+    }
+    return 'error unknown command';
   });
 }
 
 // ------------------------------------------------------------------ scipy
 
-const PYTHON = String.raw`
-import sys, json, time, subprocess, warnings
-import numpy as np
+const PYTHON = PYTHON_PREAMBLE + String.raw`
 from scipy.optimize import minimize, NonlinearConstraint, Bounds
 warnings.filterwarnings('ignore')
-
-cfg = json.load(open(sys.argv[1]))
-srv = subprocess.Popen(cfg['server'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-def ask(line):
-    srv.stdin.write(line + '\n')
-    srv.stdin.flush()
-    reply = srv.stdout.readline()
-    if reply.startswith('error'):
-        raise RuntimeError(reply)
-    return reply
-
-def vec(x):
-    return ' '.join(repr(float(v)) for v in np.ravel(x))
 
 def num(s):
     return np.array(s.split(), dtype=float)
@@ -285,13 +262,6 @@ function runScipy(problems: Problem[], dir: string, maxIter: number, script: str
 }
 
 // ------------------------------------------------------------------ printing
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : 0.5 * (s[k - 1]! + s[k]!);
-}
 
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
 

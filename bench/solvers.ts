@@ -23,7 +23,6 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
 import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, methodSpec, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
@@ -31,6 +30,8 @@ import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
 import { constrainedBenchmark, serveConstrained } from './constrained.js';
+import { median } from './timing.js';
+import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './python-bridge.js';
 
 type Method = ConcreteMethodName;
 
@@ -83,37 +84,32 @@ function serve(): void {
   let n = 0;
   let g = new Float64Array(0);
   let H = new Float64Array(0);
-  const rl = createInterface({ input: process.stdin });
-  const parse = (s: string[]): Float64Array => Float64Array.from(s, Number);
-  const out = (a: ArrayLike<number>): string => Array.prototype.join.call(a, ' ');
-  rl.on('line', (line) => {
-    const parts = line.trim().split(/\s+/);
-    const cmd = parts.shift();
-    let reply: string;
+  serveLines((cmd, parts) => {
     if (cmd === 'P') {
       const p = byName.get(parts[0]!);
-      if (!p) reply = 'error unknown problem';
-      else {
-        fns = t.objective(p.objective, p.x0);
-        n = p.n;
-        g = new Float64Array(n);
-        H = new Float64Array(n * n);
-        reply = `ok ${n}`;
-      }
-    } else if (!fns) reply = 'error no problem';
-    else if (cmd === 'f') reply = String(fns.value(parse(parts)));
-    else if (cmd === 'g') {
-      fns.valueAndGrad(parse(parts), g);
-      reply = out(g);
-    } else if (cmd === 'h') {
-      fns.hessian!(parse(parts), H);
-      reply = out(H);
-    } else if (cmd === 'v') {
-      const a = parse(parts);
+      if (!p) return 'error unknown problem';
+      fns = t.objective(p.objective, p.x0);
+      n = p.n;
+      g = new Float64Array(n);
+      H = new Float64Array(n * n);
+      return `ok ${n}`;
+    }
+    if (!fns) return 'error no problem';
+    if (cmd === 'f') return String(fns.value(numbers(parts)));
+    if (cmd === 'g') {
+      fns.valueAndGrad(numbers(parts), g);
+      return joined(g);
+    }
+    if (cmd === 'h') {
+      fns.hessian!(numbers(parts), H);
+      return joined(H);
+    }
+    if (cmd === 'v') {
+      const a = numbers(parts);
       fns.hvp!(a.subarray(0, n), a.subarray(n), g);
-      reply = out(g);
-    } else reply = 'error unknown command';
-    process.stdout.write(reply + '\n');
+      return joined(g);
+    }
+    return 'error unknown command';
   });
 }
 
@@ -183,24 +179,8 @@ function runOurs(p: BenchProblem, m: Method, gtol: number, maxIter: number): Row
 
 // ------------------------------------------------------------------ scipy runs
 
-const PYTHON = String.raw`
-import sys, json, time, subprocess
-import numpy as np
+const PYTHON = PYTHON_PREAMBLE + String.raw`
 from scipy.optimize import minimize
-
-cfg = json.load(open(sys.argv[1]))
-srv = subprocess.Popen(cfg['server'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-def ask(line):
-    srv.stdin.write(line + '\n')
-    srv.stdin.flush()
-    reply = srv.stdout.readline()
-    if reply.startswith('error'):
-        raise RuntimeError(reply)
-    return reply
-
-def vec(x):
-    return ' '.join(repr(float(v)) for v in np.ravel(x))
 
 results = []
 for job in cfg['jobs']:
@@ -343,13 +323,6 @@ function runScipy(jobs: { p: BenchProblem; m: Method }[], gtol: number, maxIter:
 }
 
 // ------------------------------------------------------------------ printing
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : 0.5 * (s[k - 1]! + s[k]!);
-}
 
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
 const fmtMs = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
