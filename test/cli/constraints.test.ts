@@ -48,6 +48,17 @@ describe('solve', () => {
     expect(Math.abs(g2 + 2 * lam * x2!)).toBeLessThan(1e-7);
   });
 
+  it('examples/hs/hs071.yaml (Ipopt\'s tutorial problem): the published solution', async () => {
+    const r = await tayopt(['solve', 'examples/hs/hs071.yaml', '--json', '-q']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { status: string; fun: number; x: { x: number[] }; multipliers: { constraints: number[] } };
+    expect(out.status).toBe('converged');
+    expect(out.fun).toBeCloseTo(17.0140172895, 7);
+    [1, 4.74299963, 3.82114998, 1.37940829].forEach((v, j) => expect(out.x.x[j]).toBeCloseTo(v, 6));
+    expect(out.multipliers.constraints[0]).toBeCloseTo(-0.55229366, 6);
+    expect(out.multipliers.constraints[1]).toBeCloseTo(0.16146857, 6);
+  });
+
   it('logs the interior-point columns and draws the feasibility panel', async () => {
     const report = join(dir, 'disk.html');
     const r = await tayopt(['solve', 'examples/disk-rosenbrock.yaml', '--report', report]);
