@@ -27,7 +27,7 @@ import { problemFromTree } from '../src/problem/file.js';
 import type { Problem } from '../src/problem/types.js';
 import { minimize } from '../optimizers/index.js';
 import { median } from './timing.js';
-import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './python-bridge.js';
+import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './scipy-bridge.js';
 
 interface Run {
   problem: string;

@@ -14,26 +14,28 @@
  * algorithms' own overhead.
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6] [--constrained-only | --no-constrained]
- *
- * The constrained problems (Hock–Schittkowski, and the n = 1000 optimal-control problem)
- * follow, from bench/constrained.ts.
+ *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only]
+ *                                   [--constrained-only | --no-constrained]
+ * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts. Then
+ * the constrained problems (Hock–Schittkowski, and the n = 1000 optimal-control problem),
+ * from bench/constrained.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as t from '../src/index.js';
-import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, methodSpec, minimize } from '../optimizers/index.js';
+import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
+import { leastSquaresBenchmark, residualCommand } from './leastsq.js';
 import { constrainedBenchmark, serveConstrained } from './constrained.js';
 import { median } from './timing.js';
-import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './python-bridge.js';
+import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './scipy-bridge.js';
 
-type Method = ConcreteMethodName;
+type Method = ScalarMethodName;
 
 interface BenchProblem {
   name: string;
@@ -46,7 +48,7 @@ interface BenchProblem {
   group: 'mgh' | 'bounded' | 'network';
 }
 
-const ALL_METHODS: readonly Method[] = CONCRETE_METHOD_NAMES;
+const ALL_METHODS: readonly Method[] = SCALAR_METHOD_NAMES;
 /** scipy.optimize.minimize's name for each method, or null where scipy has none. */
 const SCIPY_NAME: Record<Method, string | null> = {
   lbfgs: 'L-BFGS-B',
@@ -57,7 +59,6 @@ const SCIPY_NAME: Record<Method, string | null> = {
   'trust-exact': 'trust-exact',
   dogleg: 'dogleg',
   'trust-krylov': 'trust-krylov',
-  ipm: null, // constrained problems: bench/constrained.ts
 };
 
 function problems(): BenchProblem[] {
@@ -71,7 +72,6 @@ function problems(): BenchProblem[] {
 
 /** Which methods run on a problem: with bounds those that honour them; dense-Hessian methods up to DENSE_MAX_N. */
 function applicable(p: BenchProblem, m: Method): boolean {
-  if (methodSpec(m).problem !== 'scalar') return false;
   if (p.bounds) return honoursBounds(m);
   return !isDense(m) || p.n <= DENSE_MAX_N;
 }
@@ -85,6 +85,8 @@ function serve(): void {
   let g = new Float64Array(0);
   let H = new Float64Array(0);
   serveLines((cmd, parts) => {
+    const lsq = residualCommand(cmd, parts);
+    if (lsq !== null) return lsq;
     if (cmd === 'P') {
       const p = byName.get(parts[0]!);
       if (!p) return 'error unknown problem';
@@ -385,6 +387,7 @@ async function main(): Promise<void> {
   if (args.has('serve')) return serve();
   if (args.has('serve-constrained')) return serveConstrained(args.get('serve-constrained')!);
   if (args.has('constrained-only')) return constrainedBenchmark(args, process.argv[1]!);
+  if (args.has('leastsq-only')) return leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   const gtol = Number(args.get('gtol') ?? 1e-6);
   const maxIter = Number(args.get('max-iter') ?? 5000);
   const maxN = Number(args.get('max-n') ?? 1000);
@@ -410,6 +413,7 @@ async function main(): Promise<void> {
   }
   printTable(rows, scipy);
   printSummary(rows, scipy);
+  leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   if (!args.has('no-constrained')) await constrainedBenchmark(args, process.argv[1]!);
 }
 

@@ -13,7 +13,7 @@ export function consume(v: unknown): void {
   else if (Array.isArray(v)) sink += v.length;
 }
 
-/** The median (NaN for an empty list). */
+/** The median (NaN for no values). */
 export function median(xs: number[]): number {
   if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);

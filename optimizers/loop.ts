@@ -43,6 +43,11 @@ export interface StepReport {
   step: number;
   /** Extra words for the result message (what exactly failed). */
   detail?: string;
+  /**
+   * A method with its own convergence tests (the least-squares methods' scaled ftol/xtol/gtol)
+   * ends the run with this status and message once the row of this step is recorded.
+   */
+  converged?: { status: 'gtol' | 'ftol' | 'xtol' | 'noProgress'; message: string };
 }
 
 /** A method: a name, how to start, and how to take one step. */
@@ -207,6 +212,7 @@ export function runSolver<S extends SolverState>(
     }
     nit++;
     if (notify(record(rep.step))) return finish('callbackStop', `stopped by the callback after iteration ${nit}`);
+    if (rep.converged) return finish(rep.converged.status, rep.converged.message);
     const v = method.verdict?.(state);
     if (v) return finish(v.status, v.message);
     if (!own && state.gnorm <= opts.gtol)

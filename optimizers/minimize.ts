@@ -184,7 +184,7 @@ function buildMethod(name: ConcreteMethodName, o: MinimizeOptions, bounds: Box |
   if (trustRegion.eta >= 0.25) throw new TayoptError(`minimize: options.eta must be below 0.25, got ${trustRegion.eta}`);
   const tol = checkPositive(o.gtol, 'gtol', true, 1e-8);
   const ctol = checkPositive(o.ctol, 'ctol', true, 1e-8);
-  return methodSpec(name).build({ memory, lineSearch, trustRegion, bounds, constraints, tol, ctol });
+  return methodSpec(name).build({ memory, lineSearch, trustRegion, bounds, interiorPoint: { constraints, tol, ctol } });
 }
 
 /** The oracles an objective supplies exactly (what `auto` may rely on). */

@@ -10,12 +10,16 @@ import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import {
   type HistoryEntry,
+  type LeastSquaresMethodName,
+  type LeastSquaresResult,
   type MethodName,
   type MinimizeResult,
+  LEAST_SQUARES_METHOD_NAMES,
   boundMethodsText,
   clipToBox,
   constraintMethodsText,
   honoursBounds,
+  leastSquares,
   minimize,
   takesConstraints,
 } from '../../optimizers/index.js';
@@ -23,8 +27,10 @@ import { UsageError, finiteAt, flatObjective } from './common.js';
 
 /** Solver settings from the command line (and the problem's own defaults). */
 export interface RunSettings {
-  /** Undefined: the method's default (1e-5 on ‖∇f‖∞; 1e-8 on the KKT error for ipm). */
-  gtol?: number;
+  /** Default 1e-5 on ‖∇f‖∞; the least-squares methods and ipm (1e-8 on the KKT error) have their own default unless `gtolGiven`. */
+  gtol: number;
+  /** Whether gtol was given (flag or file). */
+  gtolGiven?: boolean;
   maxIter: number;
   ftol?: number;
   xtol?: number;
@@ -36,7 +42,9 @@ export interface RunSettings {
 /** Throws (exit 2) when `method` cannot honour the problem's bounds. */
 export function checkBoundsSupport(problem: Problem, method: MethodName, where: string): void {
   if (problem.bounds && !honoursBounds(method)) {
-    throw new UsageError(`${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText()} or auto`);
+    throw new UsageError(
+      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar'] : ['scalar'])} or auto`,
+    );
   }
 }
 
@@ -50,6 +58,17 @@ export function checkConstraintSupport(problem: Problem, method: MethodName, whe
 /** Whether the problem has general constraints. */
 export function isConstrained(problem: Problem): boolean {
   return (problem.constraints?.length ?? 0) > 0;
+}
+
+/** Whether `method` runs as least squares on this problem: lm/trf, or auto on a problem with residuals and no constraints. */
+export function isLeastSquaresRun(problem: Problem, method: MethodName): boolean {
+  return (LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(method) || (method === 'auto' && problem.residuals !== undefined && !isConstrained(problem));
+}
+
+/** Throws (exit 2) when a least-squares method is asked for a problem without residuals. */
+export function checkProblemKind(problem: Problem, method: MethodName, where: string): void {
+  if (isLeastSquaresRun(problem, method) && !problem.residuals)
+    throw new UsageError(`${where}: method "${method}" solves least-squares problems, and ${problem.file} gives an objective, not residuals; use a minimize method`);
 }
 
 /**
@@ -80,19 +99,24 @@ export function runMethod(
   method: MethodName,
   settings: RunSettings,
   onRow?: (e: HistoryEntry) => void,
-): MinimizeResult {
-  const constrained = isConstrained(problem);
-  // with constraints the objective joins them in one Lagrangian program: pass the tayopt function
-  return minimize(constrained ? problem.f : prepared.obj, prepared.x0, {
-    method,
-    ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}),
+): MinimizeResult | LeastSquaresResult {
+  const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
+  const common = {
     maxIter: settings.maxIter,
     ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
     ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
     ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
     ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
     ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
-    ...(constrained ? { constraints: problem.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name })) } : {}),
-    callback: onRow ? ({ x: _x, g: _g, ...row }) => onRow(row) : undefined,
-  });
+    callback,
+  };
+  if (isLeastSquaresRun(problem, method))
+    return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...(settings.gtolGiven ? { gtol: settings.gtol } : {}), ...common });
+  const constrained = isConstrained(problem);
+  // ipm has its own default tolerance (on the KKT error)
+  const gtol = settings.gtolGiven || !(constrained || method === 'ipm') ? { gtol: settings.gtol } : {};
+  if (!constrained) return minimize(prepared.obj, prepared.x0, { method, ...gtol, ...common });
+  // with constraints the objective joins them in one Lagrangian program: pass the tayopt function
+  const constraints = problem.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name }));
+  return minimize(problem.f, prepared.x0, { method, ...gtol, ...common, constraints });
 }

@@ -4,8 +4,9 @@
  *
  * - The constraints are one function C(x): every constraint function's value, flattened and
  *   concatenated (m elements). Its values and its Jacobian come from ONE replay at degree 2,
- *   as the `jacobian` driver does: n forward directions when n ≤ m, else m directions on the
- *   cotangent of its reverse sweep; the values are that replay's degree-0 part.
+ *   through the residual-vector wrapper of least squares (residual.ts): n forward directions
+ *   when n ≤ m, else m directions on the cotangent of its reverse sweep; the values are that
+ *   replay's degree-0 part.
  * - The Lagrangian: G(x) = [f(x); C(x)] is traced with its reverse sweep seeded by a graph
  *   input u = [σ; λ], so the adjoint is uᵀ∂G/∂x = σ∇f + Jᵀλ = ∇ₓL(x; σ, λ). Forward-over-
  *   reverse with the n unit directions on x (u fixed, no directions) gives ∇²ₓL in one sweep
@@ -20,7 +21,8 @@ import { concatenate, reshape } from '../trace/ops.js';
 import { fmtShape } from '../utpm/utpm.js';
 import { type PointLike, readPoint } from './convert.js';
 import { sweep } from './drivers.js';
-import { type Program, type TensorFunction, block, evaluate, program } from './program.js';
+import { type Program, type TensorFunction, block, program } from './program.js';
+import { residualFunctions } from './residual.js';
 import type { UTPM } from '../utpm/utpm.js';
 
 /**
@@ -109,9 +111,8 @@ export function constraintOracles(
     if (x.length !== n) throw new TayoptError(`constraints: x has ${x.length} elements, expected ${n}`);
     return x;
   };
-  const ONE = new Float64Array(1);
   const u = new Float64Array((G ? 1 : 0) + m);
-  const zeroSeed = new Float64Array(m);
+  const cv = m > 0 ? residualFunctions('constraints', C, x0) : null;
 
   return {
     n,
@@ -119,31 +120,10 @@ export function constraintOracles(
     sizes,
     withObjective: G !== null,
     values(x, out) {
-      if (m === 0) return;
-      const { prog, fresh } = program('constraints', 'value', C, shape, at(x));
-      if (fresh) out.set(prog.y._v);
-      else out.set(evaluate(prog, [prog.y], 1, 1, { x, seed: ONE })[0]!.data.subarray(0, m));
+      if (cv) cv.residuals(at(x), out);
     },
     jacobian(x, c, J) {
-      if (m === 0) return;
-      at(x);
-      if (n <= m) {
-        const { prog } = program('constraints', 'value', C, shape, x);
-        chunked(prog, [prog.y], n, x, { x: true }, ([y], p0, pc) => {
-          if (p0 === 0) c.set(block(y!, 0, 0));
-          for (let p = 0; p < pc; p++) {
-            const col = block(y!, 1, p);
-            for (let i = 0; i < m; i++) J[i * n + p0 + p] = col[i]!;
-          }
-        });
-      } else {
-        // the adjoint is linear in the cotangent: direction e_p on it gives row p of J
-        const { prog } = program('constraints', 'vjp', C, shape, x);
-        chunked(prog, [prog.y, prog.adjoint!], m, x, { seedValue: zeroSeed }, ([y, a], p0, pc) => {
-          if (p0 === 0) c.set(block(y!, 0, 0));
-          for (let p = 0; p < pc; p++) J.set(block(a!, 1, p), (p0 + p) * n);
-        });
-      }
+      if (cv) cv.jacobian(at(x), c, J);
     },
     lagrangianHessian(x, sigma, lambda, out) {
       at(x);

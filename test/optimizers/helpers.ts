@@ -58,8 +58,6 @@ export function firstOrder(fns: ObjectiveFunctions): ObjectiveFunctions {
   return { n: fns.n, value: fns.value.bind(fns), valueAndGrad: fns.valueAndGrad.bind(fns) };
 }
 
-import { CONCRETE_METHOD_NAMES, type ScalarMethodName, methodSpec } from '../../optimizers/index.js';
-
-/** Every method of the registry for min f(x) (a new one joins every test that loops over this list; constrained methods have their own tests). */
-export const ALL_METHODS = CONCRETE_METHOD_NAMES.filter((m): m is ScalarMethodName => methodSpec(m).problem === 'scalar');
-export type TestMethod = ScalarMethodName;
+/** Every method of the registry (a new method joins every test that loops over this list). */
+/** The methods for min f(x) (the least-squares methods have their own tests, test/leastsq/). */
+export { SCALAR_METHOD_NAMES as ALL_METHODS, type ScalarMethodName as TestMethod } from '../../optimizers/index.js';
