@@ -27,6 +27,12 @@ export interface CoreSettings {
   tol: number;
   /** Initial barrier parameter. */
   muInit: number;
+  /**
+   * Complementarity tolerance of the convergence test in the scaled problem's units (the
+   * unscaled tolerance times the objective's scale factor): μ may fall below tol/(κ_ε + 1)
+   * to reach it (Ipopt's floor min(tol, compl_inf_tol)/(κ_ε + 1)). Default: no extra floor.
+   */
+  complTol?: number;
 }
 
 // Parameters of the paper (its Table/§ defaults, as in Ipopt).
@@ -222,7 +228,7 @@ export class IpmCore {
     this.h = new Float64Array(M);
     this.mu = settings.muInit;
     this.tau = Math.max(TAU_MIN, 1 - this.mu);
-    this.muMin = settings.tol / (KAPPA_EPS + 1);
+    this.muMin = Math.min(settings.tol, settings.complTol ?? Infinity) / (KAPPA_EPS + 1);
     this.kkt = new KktSolver(N, M);
     this.sigma = new Float64Array(N);
     this.dLo = new Float64Array(N);

@@ -176,7 +176,9 @@ export function ipm(cons: ConstraintSet | null, box: Box | null, opts: IpmOption
         }
       }
       nlp.setScaling(x0);
-      const core = new IpmCore(nlp, { tol: opts.tol, muInit: 0.1 });
+      // an objective scaled down (sf < 1) scales the multipliers up when they are unscaled: μ
+      // must go below tol/(κ_ε + 1) for the unscaled complementarity test to pass
+      const core = new IpmCore(nlp, { tol: opts.tol, muInit: 0.1, complTol: COMPL_INF_TOL * nlp.sf });
       const z = new Float64Array(nlp.N);
       z.set(x0);
       for (let i = 0; i < mc; i++) {

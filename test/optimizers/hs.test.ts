@@ -44,4 +44,18 @@ describe('Hock–Schittkowski', () => {
     expect(falseSuccess).toEqual([]);
     expect(solved).toBeGreaterThanOrEqual(100);
   }, 120_000);
+
+  it('hs099, an objective of size 8e8 (scaled down 1e-7 internally): converges, not stopped by the unscaled complementarity test', () => {
+    const p = problems.find((q) => q.name === 'HS099')!;
+    const r = minimize(p.f, p.x0, {
+      bounds: p.bounds!,
+      constraints: p.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name })),
+    });
+    expect(r.status).toBe('converged');
+    expect(r.nit).toBeLessThan(50);
+    expect(violation(p, r.x)).toBeLessThanOrEqual(1e-6);
+    const fStar = p.solution.f!;
+    expect(Math.abs(r.fun - fStar)).toBeLessThanOrEqual(1e-6 * Math.abs(fStar));
+    expect(r.kkt!.complementarity).toBeLessThanOrEqual(1e-4);
+  });
 });
