@@ -259,7 +259,7 @@ export function minimize(
   } else {
     base = baseMethod(method0);
     if (bounds && !honoursBounds(base))
-      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'")} or 'auto'`);
+      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'", ['scalar', 'constrained'])} or 'auto'`);
   }
   const entry = methodSpec(base);
   // a constrained method solves min f(x) as well (no constraints)

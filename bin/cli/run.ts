@@ -43,7 +43,7 @@ export interface RunSettings {
 export function checkBoundsSupport(problem: Problem, method: MethodName, where: string): void {
   if (problem.bounds && !honoursBounds(method)) {
     throw new UsageError(
-      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar'] : ['scalar'])} or auto`,
+      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar', 'constrained'] : ['scalar', 'constrained'])} or auto`,
     );
   }
 }
