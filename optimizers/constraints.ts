@@ -4,6 +4,7 @@
  * element one constraint); `lower == upper` makes an equality, a missing side no bound.
  */
 import { TayoptError } from '../src/errors.js';
+import { readBoundVector } from './bounds.js';
 import type { PointLike } from '../src/ad/convert.js';
 import type { TensorFunction } from '../src/ad/program.js';
 import { type ConstraintOracles, constraintOracles } from '../src/ad/lagrangian.js';
@@ -33,23 +34,14 @@ export interface ConstraintSet {
 }
 
 function readSide(v: unknown, size: number, fill: number, what: string, shapeText: string): Float64Array {
-  const out = new Float64Array(size).fill(fill);
-  if (v === undefined || v === null) return out;
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) throw new TayoptError(`minimize: ${what} is NaN`);
-    return out.fill(v);
+  // the length message names the constraint function's shape; the rest is a bound vector's
+  if (v !== undefined && v !== null && typeof v !== 'number') {
+    const a = v as ArrayLike<unknown>;
+    if (typeof a !== 'object' || typeof a.length !== 'number') throw new TayoptError(`minimize: ${what} must be a number or an array of numbers, got ${typeof v}`);
+    if (a.length !== size)
+      throw new TayoptError(`minimize: ${what} has ${a.length} entr${a.length === 1 ? 'y' : 'ies'}, but the constraint function returns ${size} value${size === 1 ? '' : 's'} (shape ${shapeText}); give one number for all or one per value`);
   }
-  const a = v as ArrayLike<unknown>;
-  if (typeof a !== 'object' || typeof a.length !== 'number') throw new TayoptError(`minimize: ${what} must be a number or an array of numbers, got ${typeof v}`);
-  if (a.length !== size)
-    throw new TayoptError(`minimize: ${what} has ${a.length} entr${a.length === 1 ? 'y' : 'ies'}, but the constraint function returns ${size} value${size === 1 ? '' : 's'} (shape ${shapeText}); give one number for all or one per value`);
-  for (let i = 0; i < size; i++) {
-    const e = a[i];
-    if (e === null || e === undefined) continue;
-    if (typeof e !== 'number' || Number.isNaN(e)) throw new TayoptError(`minimize: ${what}[${i}] is not a number`);
-    out[i] = e;
-  }
-  return out;
+  return readBoundVector(v, size, fill, what);
 }
 
 /**
