@@ -327,7 +327,7 @@ async function scaleFigure(reps: number): Promise<void> {
   }
   const r = last!;
   console.log(
-    `\nScale: ${p.name}, n = ${p.n}, m = ${m}: ipm ${r.status} in ${r.nit} iterations, ${r.nhev} Lagrangian Hessians, f = ${r.fun.toPrecision(10)}, ` +
+    `\nScale: examples/optimal-control.yaml, n = ${p.n}, m = ${m}: ipm ${r.status} in ${r.nit} iterations, ${r.nhev} Lagrangian Hessians, f = ${r.fun.toPrecision(10)}, ` +
       `max violation ${r.kkt!.feasibility.toExponential(1)}; ${(median(times) / 1000).toFixed(2)} s (median of ${reps}, first trace and compile included)`,
   );
 }
