@@ -15,14 +15,15 @@
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
  *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only]
- * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts.
+ *                                   [--constrained-only | --no-constrained]
+ * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts. Then
+ * the constrained problems (Hock–Schittkowski, and the n = 1000 optimal-control problem),
+ * from bench/constrained.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { PIPE_PRELUDE } from './scipy-bridge.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
 import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
@@ -30,6 +31,9 @@ import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
 import { leastSquaresBenchmark, residualCommand } from './leastsq.js';
+import { constrainedBenchmark, serveConstrained } from './constrained.js';
+import { median } from './timing.js';
+import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './scipy-bridge.js';
 
 type Method = ScalarMethodName;
 
@@ -80,39 +84,34 @@ function serve(): void {
   let n = 0;
   let g = new Float64Array(0);
   let H = new Float64Array(0);
-  const rl = createInterface({ input: process.stdin });
-  const parse = (s: string[]): Float64Array => Float64Array.from(s, Number);
-  const out = (a: ArrayLike<number>): string => Array.prototype.join.call(a, ' ');
-  rl.on('line', (line) => {
-    const parts = line.trim().split(/\s+/);
-    const cmd = parts.shift();
-    let reply: string;
-    const lsq = residualCommand(cmd!, parts);
-    if (lsq !== null) reply = lsq;
-    else if (cmd === 'P') {
+  serveLines((cmd, parts) => {
+    const lsq = residualCommand(cmd, parts);
+    if (lsq !== null) return lsq;
+    if (cmd === 'P') {
       const p = byName.get(parts[0]!);
-      if (!p) reply = 'error unknown problem';
-      else {
-        fns = t.objective(p.objective, p.x0);
-        n = p.n;
-        g = new Float64Array(n);
-        H = new Float64Array(n * n);
-        reply = `ok ${n}`;
-      }
-    } else if (!fns) reply = 'error no problem';
-    else if (cmd === 'f') reply = String(fns.value(parse(parts)));
-    else if (cmd === 'g') {
-      fns.valueAndGrad(parse(parts), g);
-      reply = out(g);
-    } else if (cmd === 'h') {
-      fns.hessian!(parse(parts), H);
-      reply = out(H);
-    } else if (cmd === 'v') {
-      const a = parse(parts);
+      if (!p) return 'error unknown problem';
+      fns = t.objective(p.objective, p.x0);
+      n = p.n;
+      g = new Float64Array(n);
+      H = new Float64Array(n * n);
+      return `ok ${n}`;
+    }
+    if (!fns) return 'error no problem';
+    if (cmd === 'f') return String(fns.value(numbers(parts)));
+    if (cmd === 'g') {
+      fns.valueAndGrad(numbers(parts), g);
+      return joined(g);
+    }
+    if (cmd === 'h') {
+      fns.hessian!(numbers(parts), H);
+      return joined(H);
+    }
+    if (cmd === 'v') {
+      const a = numbers(parts);
       fns.hvp!(a.subarray(0, n), a.subarray(n), g);
-      reply = out(g);
-    } else reply = 'error unknown command';
-    process.stdout.write(reply + '\n');
+      return joined(g);
+    }
+    return 'error unknown command';
   });
 }
 
@@ -182,13 +181,8 @@ function runOurs(p: BenchProblem, m: Method, gtol: number, maxIter: number): Row
 
 // ------------------------------------------------------------------ scipy runs
 
-const PYTHON = String.raw`
-import sys, json, time, subprocess
-import numpy as np
+const PYTHON = PYTHON_PREAMBLE + String.raw`
 from scipy.optimize import minimize
-
-cfg = json.load(open(sys.argv[1]))
-${PIPE_PRELUDE}
 
 results = []
 for job in cfg['jobs']:
@@ -332,13 +326,6 @@ function runScipy(jobs: { p: BenchProblem; m: Method }[], gtol: number, maxIter:
 
 // ------------------------------------------------------------------ printing
 
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : 0.5 * (s[k - 1]! + s[k]!);
-}
-
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
 const fmtMs = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
 
@@ -390,7 +377,7 @@ function printSummary(rows: Row[], scipy: Map<string, Row> | null): void {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const args = new Map(
     process.argv.slice(2).map((a) => {
       const [k, v] = a.replace(/^--/, '').split('=');
@@ -398,6 +385,8 @@ function main(): void {
     }),
   );
   if (args.has('serve')) return serve();
+  if (args.has('serve-constrained')) return serveConstrained(args.get('serve-constrained')!);
+  if (args.has('constrained-only')) return constrainedBenchmark(args, process.argv[1]!);
   if (args.has('leastsq-only')) return leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   const gtol = Number(args.get('gtol') ?? 1e-6);
   const maxIter = Number(args.get('max-iter') ?? 5000);
@@ -411,7 +400,7 @@ function main(): void {
   console.log(`Dense-Hessian methods (${ALL_METHODS.filter(isDense).join(', ')}) run up to n = ${DENSE_MAX_N}; bounds run with ${boundMethodsText()} only.\n`);
   // Warm the JIT (and the engine's compiled replays) once per method before anything is timed.
   const warm = problems().find((p) => p.name === 'rosenbrock')!;
-  for (const m of methods) runOurs(warm, m, gtol, maxIter);
+  for (const m of methods) if (applicable(warm, m)) runOurs(warm, m, gtol, maxIter);
   const rows = jobs.map(({ p, m }) => runOurs(p, m, gtol, maxIter));
 
   let scipy: Map<string, Row> | null = null;
@@ -425,6 +414,7 @@ function main(): void {
   printTable(rows, scipy);
   printSummary(rows, scipy);
   leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
+  if (!args.has('no-constrained')) await constrainedBenchmark(args, process.argv[1]!);
 }
 
-main();
+void main();

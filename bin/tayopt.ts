@@ -67,13 +67,13 @@ async function run(handler: () => Promise<number>): Promise<void> {
   }
 }
 
-const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
+const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()}; ipm with general constraints)`;
 
 /** The method list under a command's help, from the solver's registry. */
 const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
-  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]' },
+  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]; ipm: tolerance on the KKT error [default: 1e-8]' },
   'max-iter': { type: 'number', describe: 'iteration limit [default: 1000]' },
   ftol: { type: 'number', describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
   xtol: { type: 'number', describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },

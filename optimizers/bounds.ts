@@ -16,7 +16,8 @@ export interface Box {
   upper: Float64Array;
 }
 
-function readBoundVector(v: unknown, n: number, fill: number, what: string): Float64Array {
+/** One side of a box or of a constraint's range: a number for all n entries, or n of them (null/undefined: `fill`). Throws a TayoptError naming `what` for a NaN or the wrong length. */
+export function readBoundVector(v: unknown, n: number, fill: number, what: string): Float64Array {
   const out = new Float64Array(n).fill(fill);
   if (v === undefined || v === null) return out;
   if (typeof v === 'number') {

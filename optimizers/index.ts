@@ -24,12 +24,15 @@ export {
   baseMethod,
   boundMethodsText,
   chooseAuto,
+  constraintMethodsText,
   honoursBounds,
+  takesConstraints,
   isDense,
   isMethodName,
   methodSpec,
 } from './methods/index.js';
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
+export { type Constraint, type ConstraintSet, readConstraints } from './constraints.js';
 export { leastSquares, LEAST_SQUARES_DEFAULTS, type LeastSquaresOptions, type LeastSquaresResult } from './leastsq/least-squares.js';
 export { curveFit, type CurveFitOptions, type CurveFitResult } from './leastsq/curve-fit.js';
 export { LeastSquaresObjective, LOSS_NAMES, type LossName, type ResidualFunctions } from './leastsq/objective.js';
@@ -38,7 +41,8 @@ export { lm, type LeastSquaresMethodOptions } from './methods/lm.js';
 export { trf } from './methods/trf.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
-export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';
+export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState, type ConstraintResult } from './loop.js';
+export { ipm, type IpmOptions } from './methods/ipm.js';
 export type { LineSearch, LineFunction, LineSearchResult, LineSearchStatus } from './linesearch/types.js';
 export { moreThuente, type MoreThuenteOptions } from './linesearch/morethuente.js';
 export { backtracking, type BacktrackingOptions } from './linesearch/backtracking.js';

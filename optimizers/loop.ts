@@ -19,9 +19,11 @@ export type SolverStatus =
   | 'nonFinite' // f or ∇f NaN/±Infinity where it could not be avoided
   | 'diverging' // ‖x‖∞ beyond xmax: the objective is probably unbounded below
   | 'noProgress' // trust region collapsed to rounding level
-  | 'callbackStop';
+  | 'callbackStop'
+  | 'converged' // a method's own convergence test (the interior-point method: KKT conditions and feasibility)
+  | 'locallyInfeasible'; // the constraint violation is at a local minimum above the tolerance
 
-export const SUCCESS_STATUSES: ReadonlySet<SolverStatus> = new Set<SolverStatus>(['gtol', 'ftol', 'xtol']);
+export const SUCCESS_STATUSES: ReadonlySet<SolverStatus> = new Set<SolverStatus>(['gtol', 'ftol', 'xtol', 'converged']);
 
 /** What every method's state exposes to the loop. `x`, `f`, `g` always hold a finite iterate. */
 export interface SolverState {
@@ -54,6 +56,33 @@ export interface Method<S extends SolverState = SolverState> {
   /** Builds the state at x0 (f and g evaluated). `x0` is the method's to keep. */
   init(obj: Objective, x0: Float64Array): S;
   step(state: S, obj: Objective): StepReport;
+  /**
+   * A convergence test of the method's own (constrained methods): asked after row 0 and
+   * after every iteration; a verdict ends the run with its status. A method that has one is
+   * not stopped by the loop's gtol, ftol and xtol tests.
+   */
+  verdict?(state: S): { status: SolverStatus; message: string } | null;
+  /** Fields the method adds to each history row (constraint violation, barrier parameter, step sizes). */
+  historyFields?(state: S): Partial<HistoryEntry>;
+  /** Fields the method adds to the result (constraint values, multipliers, KKT residuals). */
+  resultFields?(state: S): ConstraintResult;
+}
+
+/** What a constrained run adds to its result (all unscaled, at the returned x). */
+export interface ConstraintResult {
+  /** c(x): every constraint function's values, flattened and concatenated in order. */
+  constraints: Float64Array;
+  /**
+   * Lagrange multipliers with ∇f + Jᵀ·λ − lower + upper = 0 at a KKT point: λᵢ ≥ 0 when
+   * cᵢ is at its upper bound, ≤ 0 at its lower bound (either sign for an equality); the
+   * bound multipliers are ≥ 0 (0 where x has no bound).
+   */
+  multipliers: { constraints: Float64Array; lower: Float64Array; upper: Float64Array };
+  /** ∞-norms of the KKT residuals: ‖∇f + Jᵀλ − lower + upper‖, the largest constraint violation, the largest |multiplier × slack|. */
+  kkt: { stationarity: number; feasibility: number; complementarity: number };
+  /** Constraint evaluations (values alone, and with the Jacobian). */
+  ncev: number;
+  njev: number;
 }
 
 /**
@@ -82,7 +111,7 @@ export interface LoopOptions {
   gradientName?: string;
 }
 
-export interface SolverResult {
+export interface SolverResult extends Partial<ConstraintResult> {
   /** Final iterate, flat (row-major for matrix-shaped variables). Always finite. */
   x: Float64Array;
   fun: number;
@@ -128,6 +157,7 @@ export function runSolver<S extends SolverState>(
       nhvp: obj.nhvp,
       nhev: obj.nhev,
       timeMs: performance.now() - t0,
+      ...method.historyFields?.(state),
     };
     history.push(e);
     return e;
@@ -146,6 +176,7 @@ export function runSolver<S extends SolverState>(
     message,
     history,
     method: method.name,
+    ...method.resultFields?.(state),
   });
 
   // Row 0 is the start point; the callback sees it like every later row, before any test.
@@ -156,7 +187,10 @@ export function runSolver<S extends SolverState>(
       'nonFinite',
       `objective is not finite at the starting point (f = ${state.f}${allFinite(state.g) ? '' : ', gradient has NaN/Infinity entries'}); returning x0`,
     );
-  if (state.gnorm <= opts.gtol)
+  const own = method.verdict !== undefined;
+  const v0 = method.verdict?.(state);
+  if (v0) return finish(v0.status, v0.message);
+  if (!own && state.gnorm <= opts.gtol)
     return finish('gtol', `converged at the starting point: ${gname} = ${fmt(state.gnorm)} ≤ gtol = ${fmt(opts.gtol)}`);
 
   while (nit < opts.maxIter) {
@@ -179,7 +213,9 @@ export function runSolver<S extends SolverState>(
     nit++;
     if (notify(record(rep.step))) return finish('callbackStop', `stopped by the callback after iteration ${nit}`);
     if (rep.converged) return finish(rep.converged.status, rep.converged.message);
-    if (state.gnorm <= opts.gtol)
+    const v = method.verdict?.(state);
+    if (v) return finish(v.status, v.message);
+    if (!own && state.gnorm <= opts.gtol)
       return finish('gtol', `converged: ${gname} = ${fmt(state.gnorm)} ≤ gtol = ${fmt(opts.gtol)}`);
     const xinf = normInf(state.x);
     if (xinf > opts.xmax)
@@ -187,7 +223,7 @@ export function runSolver<S extends SolverState>(
         'diverging',
         `iterates diverge: ‖x‖∞ = ${fmt(xinf)} > xmax = ${fmt(opts.xmax)}; the objective is probably unbounded below`,
       );
-    if (rep.status === 'accepted') {
+    if (rep.status === 'accepted' && !own) {
       const df = fPrev - state.f;
       if (opts.ftol > 0 && df <= opts.ftol * Math.max(Math.abs(fPrev), Math.abs(state.f), 1))
         return finish('ftol', `converged: relative reduction of f = ${fmt(df / Math.max(Math.abs(fPrev), Math.abs(state.f), 1))} ≤ ftol = ${fmt(opts.ftol)}`);

@@ -16,6 +16,7 @@ import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
 import { backtracking } from './linesearch/backtracking.js';
 import { type Bounds, type Box, clipToBox, readBounds } from './bounds.js';
+import { type Constraint, type ConstraintSet, readConstraints } from './constraints.js';
 import {
   type ConcreteMethodName,
   type MethodName,
@@ -25,7 +26,9 @@ import {
   boundMethodsText,
   checkFamilyOptions,
   chooseAuto,
+  constraintMethodsText,
   honoursBounds,
+  takesConstraints,
   METHOD_NAMES,
   isMethodName,
   methodSpec,
@@ -48,8 +51,19 @@ export interface MinimizeOptions {
   /** Hessian-vector product of a plain `f`: write ∇²f(x)·v into out, or return it. */
   hvp?: (x: Float64Array, v: Float64Array, out: Float64Array) => void | ArrayLike<number>;
   bounds?: Bounds;
-  /** Stop when ‖∇f‖∞ (projected under bounds) ≤ gtol. Default 1e-5. */
+  /**
+   * General constraints lower ≤ c(x) ≤ upper, each `{ fun, lower, upper }` with `fun` a tayopt
+   * function of x returning a number or an array (lower == upper: an equality). Solved by
+   * 'ipm' ('auto' picks it); an infeasible start is allowed.
+   */
+  constraints?: readonly Constraint[];
+  /**
+   * Stop when ‖∇f‖∞ (projected under bounds) ≤ gtol. Default 1e-5. For 'ipm': the tolerance
+   * on its scaled KKT error (default 1e-8).
+   */
   gtol?: number;
+  /** 'ipm': the largest constraint violation a converged point may have. Default 1e-8. */
+  ctol?: number;
   /** Stop when (f_prev − f)/max(|f_prev|, |f|, 1) ≤ ftol after an accepted step. Default 0 (off). */
   ftol?: number;
   /** Stop when the step ‖Δx‖₂ ≤ xtol·(1 + ‖x‖₂). Default 0 (off). */
@@ -154,7 +168,7 @@ function isObjectiveFunctions(f: unknown): f is ObjectiveFunctions {
 }
 
 /** Validates the method options and builds the method (the registry's factory). */
-function buildMethod(name: ConcreteMethodName, o: MinimizeOptions, bounds: Box | null) {
+function buildMethod(name: ConcreteMethodName, o: MinimizeOptions, bounds: Box | null, constraints: ConstraintSet | null) {
   let lineSearch: LineSearch;
   if (o.lineSearch === undefined || o.lineSearch === 'more-thuente') lineSearch = moreThuente();
   else if (o.lineSearch === 'backtracking') lineSearch = backtracking();
@@ -168,7 +182,9 @@ function buildMethod(name: ConcreteMethodName, o: MinimizeOptions, bounds: Box |
     eta: checkPositive(o.eta, 'eta', true, 0.15),
   };
   if (trustRegion.eta >= 0.25) throw new TayoptError(`minimize: options.eta must be below 0.25, got ${trustRegion.eta}`);
-  return methodSpec(name).build({ memory, lineSearch, trustRegion, bounds });
+  const tol = checkPositive(o.gtol, 'gtol', true, 1e-8);
+  const ctol = checkPositive(o.ctol, 'ctol', true, 1e-8);
+  return methodSpec(name).build({ memory, lineSearch, trustRegion, bounds, interiorPoint: { constraints, tol, ctol } });
 }
 
 /** The oracles an objective supplies exactly (what `auto` may rely on). */
@@ -228,24 +244,36 @@ export function minimize(
   }
 
   const bounds = options.bounds === undefined ? null : readBounds(options.bounds, n);
+  const given = options.constraints !== undefined && options.constraints !== null;
+  if (given && !Array.isArray(options.constraints)) throw new TayoptError('minimize: options.constraints must be an array of { fun, lower, upper }');
+  const constrained = given && options.constraints!.length > 0;
+  if (constrained && method0 !== 'auto' && !takesConstraints(method0))
+    throw new TayoptError(`minimize: method '${method0}' cannot take general constraints; use ${constraintMethodsText("'")} or 'auto'`);
   let base: ConcreteMethodName;
   if (method0 === 'auto') {
-    const chosen = chooseAuto({ problem: 'scalar', bounds: bounds !== null, n, has: oraclesOf(fns) });
+    const has = oraclesOf(fns);
+    if (constrained) for (const o of ['constraints', 'constraintJacobian', 'lagrangianHessian'] as const) has.add(o);
+    const chosen = chooseAuto({ problem: constrained ? 'constrained' : 'scalar', bounds: bounds !== null, n, has });
     if (!chosen) throw new TayoptError('minimize: no method fits this problem');
     base = chosen;
   } else {
     base = baseMethod(method0);
     if (bounds && !honoursBounds(base))
-      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'")} or 'auto'`);
+      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'", ['scalar', 'constrained'])} or 'auto'`);
   }
   const entry = methodSpec(base);
-  if (entry.problem !== 'scalar') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
+  // a constrained method solves min f(x) as well (no constraints)
+  if (entry.problem !== 'scalar' && entry.problem !== 'constrained') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
+  if (entry.family === 'interior-point')
+    for (const k of ['ftol', 'xtol'] as const)
+      if (options[k] !== undefined) throw new TayoptError(`minimize: options.${k} does not apply to '${base}': it stops on its KKT test (gtol, ctol)`);
   // The name reported: under bounds a method may run as its bounded form ('lbfgs' → 'lbfgsb').
   const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
   if (bounds) clipToBox(x, bounds);
   checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
 
-  const impl = buildMethod(base, options, bounds);
+  const cons = constrained ? readConstraints(options.constraints, isObjectiveFunctions(f) || options.grad ? null : (f as TensorFunction), x0 as PointLike) : null;
+  const impl = buildMethod(base, options, bounds, cons);
   const guard = guardEngineErrors(fns);
   const obj = new Objective(guard.fns);
   const res = runSolver(impl, obj, x, {
@@ -274,5 +302,8 @@ export function minimize(
     message: res.status === 'nonFinite' && guard.lastError() ? `${res.message} (last error: ${guard.lastError()})` : res.message,
     history: res.history,
     method,
+    ...(res.constraints
+      ? { constraints: res.constraints, multipliers: res.multipliers, kkt: res.kkt, ncev: res.ncev, njev: res.njev }
+      : {}),
   };
 }

@@ -4,8 +4,9 @@
  * (minimize itself turns a value-dependent engine error at a trial point — a singular
  * matrix, say — into a rejected step instead of an exception).
  */
-import type { FlatObjective } from '../../src/index.js';
+import { type FlatObjective, tensor } from '../../src/index.js';
 import { elementName } from '../../src/problem/index.js';
+import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import {
   type HistoryEntry,
@@ -16,16 +17,19 @@ import {
   LEAST_SQUARES_METHOD_NAMES,
   boundMethodsText,
   clipToBox,
+  constraintMethodsText,
   honoursBounds,
   leastSquares,
   minimize,
+  takesConstraints,
 } from '../../optimizers/index.js';
 import { UsageError, finiteAt, flatObjective } from './common.js';
 
 /** Solver settings from the command line (and the problem's own defaults). */
 export interface RunSettings {
+  /** Default 1e-5 on ‖∇f‖∞; the least-squares methods and ipm (1e-8 on the KKT error) have their own default unless `gtolGiven`. */
   gtol: number;
-  /** Whether gtol was given (flag or file); the least-squares methods have their own default otherwise. */
+  /** Whether gtol was given (flag or file). */
   gtolGiven?: boolean;
   maxIter: number;
   ftol?: number;
@@ -39,14 +43,26 @@ export interface RunSettings {
 export function checkBoundsSupport(problem: Problem, method: MethodName, where: string): void {
   if (problem.bounds && !honoursBounds(method)) {
     throw new UsageError(
-      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar'] : ['scalar'])} or auto`,
+      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar', 'constrained'] : ['scalar', 'constrained'])} or auto`,
     );
   }
 }
 
-/** Whether `method` runs as least squares on this problem: lm/trf, or auto on a problem with residuals. */
+/** Throws (exit 2) when `method` cannot take the problem's general constraints. */
+export function checkConstraintSupport(problem: Problem, method: MethodName, where: string): void {
+  if (problem.constraints?.length && !takesConstraints(method)) {
+    throw new UsageError(`${where}: method "${method}" cannot take the constraints of ${problem.file}; use ${constraintMethodsText()} or auto`);
+  }
+}
+
+/** Whether the problem has general constraints. */
+export function isConstrained(problem: Problem): boolean {
+  return (problem.constraints?.length ?? 0) > 0;
+}
+
+/** Whether `method` runs as least squares on this problem: lm/trf, or auto on a problem with residuals and no constraints. */
 export function isLeastSquaresRun(problem: Problem, method: MethodName): boolean {
-  return (LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(method) || (method === 'auto' && problem.residuals !== undefined);
+  return (LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(method) || (method === 'auto' && problem.residuals !== undefined && !isConstrained(problem));
 }
 
 /** Throws (exit 2) when a least-squares method is asked for a problem without residuals. */
@@ -64,6 +80,11 @@ export function prepare(problem: Problem): { obj: FlatObjective; x0: Float64Arra
   const x0 = problem.bounds ? clipToBox(problem.x0.slice(), problem.bounds) : problem.x0.slice();
   const label = problem.bounds && x0.some((v, i) => v !== problem.x0[i]) ? 'the start point (moved into the bounds)' : 'the start point';
   finiteAt(problem, obj, x0, label, (i) => elementName(problem.variables, i));
+  for (const c of problem.constraints ?? []) {
+    const v = c.fun(tensor(x0)).toFloat64Array();
+    const bad = v.findIndex((u) => !Number.isFinite(u));
+    if (bad >= 0) throw new ProblemError(`${c.where}: not finite at ${label} (${v.length === 1 ? 'its value' : `element ${bad + 1}`} is ${v[bad]})`);
+  }
   return { obj, x0 };
 }
 
@@ -91,5 +112,11 @@ export function runMethod(
   };
   if (isLeastSquaresRun(problem, method))
     return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...(settings.gtolGiven ? { gtol: settings.gtol } : {}), ...common });
-  return minimize(prepared.obj, prepared.x0, { method, gtol: settings.gtol, ...common });
+  const constrained = isConstrained(problem);
+  // ipm has its own default tolerance (on the KKT error)
+  const gtol = settings.gtolGiven || !(constrained || method === 'ipm') ? { gtol: settings.gtol } : {};
+  if (!constrained) return minimize(prepared.obj, prepared.x0, { method, ...gtol, ...common });
+  // with constraints the objective joins them in one Lagrangian program: pass the tayopt function
+  const constraints = problem.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name }));
+  return minimize(problem.f, prepared.x0, { method, ...gtol, ...common, constraints });
 }

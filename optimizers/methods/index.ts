@@ -10,6 +10,7 @@
 import type { Method } from '../loop.js';
 import type { LineSearch } from '../linesearch/types.js';
 import type { Box } from '../bounds.js';
+import type { ConstraintSet } from '../constraints.js';
 import { steihaug } from '../subproblem/steihaug.js';
 import { moreSorensenSubproblem } from '../subproblem/more-sorensen.js';
 import { dogleg } from '../subproblem/dogleg.js';
@@ -20,6 +21,7 @@ import { bfgs } from './bfgs.js';
 import { newton } from './newton.js';
 import { newtonCg } from './newtoncg.js';
 import { trustRegion } from './trustregion.js';
+import { type IpmOptions, ipm } from './ipm.js';
 import { type LeastSquaresMethodOptions, lm } from './lm.js';
 import { trf } from './trf.js';
 
@@ -43,12 +45,13 @@ export type Oracle =
 export type ProblemKind = 'scalar' | 'least-squares' | 'constrained';
 
 /** How a method globalizes its steps; decides which of the family options apply. */
-export type MethodFamily = 'line-search' | 'trust-region';
+export type MethodFamily = 'line-search' | 'trust-region' | 'interior-point';
 
 /** The options of each family: given to a method of another family, they are an error. */
 export const FAMILY_OPTIONS = {
   'line-search': ['lineSearch'],
   'trust-region': ['initialRadius', 'maxRadius', 'eta'],
+  'interior-point': ['ctol'],
 } as const satisfies Record<MethodFamily, readonly string[]>;
 
 /** Options after `minimize()` has validated them, handed to a method's `build`. */
@@ -61,6 +64,8 @@ export interface MethodSettings {
   trustRegion: { initialRadius?: number; maxRadius: number; eta: number };
   /** Box constraints, or null. Only methods with `bounds: true` ever receive a box. */
   bounds: Box | null;
+  /** General constraints and the tolerances of the constrained methods (set by `minimize()`). Only methods with `constraints: true` ever receive constraints. */
+  interiorPoint?: { constraints: ConstraintSet | null } & IpmOptions;
   /** Tolerances and scaling of the least-squares methods (set by `leastSquares()`). */
   leastSquares?: LeastSquaresMethodOptions;
 }
@@ -157,6 +162,20 @@ export const METHODS = {
     needs: ['value', 'gradient', 'hvp'],
     build: (s): Method => trustRegion('trust-krylov', gltr(), s.trustRegion),
   },
+  ipm: {
+    summary: 'interior point (Ipopt-style) for constraints and bounds, exact Lagrangian Hessian',
+    family: 'interior-point',
+    problem: 'constrained',
+    needs: ['value', 'gradient', 'constraints', 'constraintJacobian', 'lagrangianHessian'],
+    bounds: true,
+    constraints: true,
+    autoRank: 1,
+    build: (s): Method => {
+      if (!s.interiorPoint) throw new Error('ipm needs its settings from minimize()');
+      const { constraints, ...opts } = s.interiorPoint;
+      return ipm(constraints, s.bounds, opts);
+    },
+  },
   lm: {
     ...leastSquaresMethod,
     summary: 'least squares: Levenberg–Marquardt (Moré), scaled trust region, exact Jacobian',
@@ -248,6 +267,18 @@ export interface AutoContext {
   bounds: boolean;
   n: number;
   has: ReadonlySet<Oracle>;
+}
+
+/** Whether a method name can be run with general constraints ('auto' can: it picks one that does). */
+export function takesConstraints(name: MethodName): boolean {
+  return name === 'auto' || methodSpec(baseMethod(name)).constraints;
+}
+
+/** "'ipm'": the methods that take general constraints, for messages. */
+export function constraintMethodsText(quote = ''): string {
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints)
+    .map((m) => `${quote}${m}${quote}`)
+    .join(', ');
 }
 
 /** The methods `auto` considers, in order of preference. */

@@ -151,7 +151,7 @@ const CASES: Case[] = [
     name: 'a method that cannot honour bounds',
     files: { 'p.json': '{"variables": {"x": [1, 2]}, "objective": "sum(x.^2)", "bounds": {"x": {"lower": 0}}}' },
     args: ['solve', 'DIR/p.json', '--method', 'newton'],
-    pattern: /--method: method "newton" cannot honour the bounds of \S*p\.json; use lbfgs \(L-BFGS-B\) or auto/,
+    pattern: /--method: method "newton" cannot honour the bounds of \S*p\.json; use lbfgs \(L-BFGS-B\), ipm or auto/,
   },
   {
     name: 'missing file',
