@@ -11,7 +11,7 @@ export interface CompareArgs extends SolveArgs {
 
 /** The default methods that suit the problem (see COMPARE_DEFAULTS). */
 function defaultMethods(problem: Problem): MethodName[] {
-  return COMPARE_DEFAULTS.filter((m) => (problem.bounds ? honoursBounds(m) : !isDense(m) || problem.n <= DENSE_MAX_N));
+  return COMPARE_DEFAULTS.filter((m) => (!problem.bounds || honoursBounds(m)) && (!isDense(m) || problem.n <= DENSE_MAX_N));
 }
 
 function parseMethods(v: unknown): MethodName[] | undefined {
