@@ -78,24 +78,44 @@ export interface FaceDirection<E> {
   reset?(st: ProjectedState & E): boolean;
 }
 
-/** The arc search from st.x along st.d; moves to the accepted point. */
+/** gᵀ(x(α) − x) for the trial point in ray.xt, or NaN when the trial point is x itself. */
+function linearChange(st: ProjectedState): number {
+  const { x, g, ray } = st;
+  let lin = 0;
+  let moved = false;
+  for (let i = 0; i < x.length; i++) {
+    const dx = ray.xt[i]! - x[i]!;
+    lin += g[i]! * dx;
+    moved ||= dx !== 0;
+  }
+  return moved ? lin : NaN;
+}
+
+/**
+ * The arc search from st.x along st.d; moves to the accepted point. When the first trial is
+ * accepted with a decrease close to the linear prediction (f nearly linear or concave along
+ * the arc: the step is too short, as for BFGS's first steps or a concave objective), the step
+ * is doubled while f keeps decreasing sufficiently — Moré–Thuente's extrapolation, at one value
+ * per doubling.
+ */
 function arcSearch(st: ProjectedState, alpha0: number): StepReport {
   const { x, g, d, ray } = st;
-  const n = x.length;
   ray.reset(x, d);
   let alpha = alpha0;
   let sawNonFinite = false;
   for (let k = 0; k < MAX_TRIALS; k++) {
-    const ft = ray.value(alpha);
-    let lin = 0;
-    let moved = false;
-    for (let i = 0; i < n; i++) {
-      const dx = ray.xt[i]! - x[i]!;
-      lin += g[i]! * dx;
-      moved ||= dx !== 0;
-    }
-    if (!moved) break;
+    let ft = ray.value(alpha);
+    let lin = linearChange(st);
+    if (Number.isNaN(lin)) break;
     if (Number.isFinite(ft) && lin < 0 && ft <= st.f + SIGMA * lin) {
+      for (let e = 0; k === 0 && e < 10 && ft <= st.f + 0.9 * lin; e++) {
+        const f2 = ray.value(2 * alpha);
+        const lin2 = linearChange(st);
+        if (!(Number.isFinite(f2) && lin2 < 0 && f2 < ft && f2 <= st.f + SIGMA * lin2)) break;
+        alpha *= 2;
+        ft = f2;
+        lin = lin2;
+      }
       const f = ray.settle(alpha);
       if (!Number.isFinite(f) || !allFinite(ray.gt)) return { status: 'nonFinite', step: 0, detail: 'in the gradient at the accepted step' };
       sub(st.s, ray.xt, x);
