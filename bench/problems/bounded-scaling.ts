@@ -8,15 +8,10 @@
  */
 import * as t from '../../src/index.js';
 import { MGH_PROBLEMS, mghProblem } from './mgh.js';
+import type { BoundedProblem } from './bounded.js';
 
-export interface ScalingProblem {
-  name: string;
-  n: number;
-  x0: number[];
-  lower: number[];
-  upper: number[];
-  objective: (x: t.Tensor) => t.Tensor;
-}
+/** A bounded problem without a known solution. */
+export type ScalingProblem = Omit<BoundedProblem, 'fStar' | 'xStar'>;
 
 /** v (flat, m×m interior values) padded with the zero boundary: an (m+2)×(m+2) tensor. */
 function padded(v: t.Tensor, m: number): t.Tensor {

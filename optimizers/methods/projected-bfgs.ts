@@ -18,6 +18,7 @@
  * BFGS update with r for y. As unbounded BFGS does, the first step is at most 1 long and the
  * identity is rescaled by yᵀy/yᵀs (B) and yᵀs/yᵀy (H) before the first update (N&W eq. 6.20).
  */
+import { setIdentity } from '../../src/utpm/linalg/kernels.js';
 import { cholesky, solveCholesky } from '../linalg.js';
 import { dot, matVec, norm2 } from '../vec.js';
 import { projectedNewton } from './projected-newton.js';
@@ -29,14 +30,15 @@ interface BfgsPair {
   fresh: boolean;
 }
 
-function setIdentity(M: Float64Array, n: number, scale: number): void {
-  M.fill(0);
-  for (let i = 0; i < n; i++) M[i * n + i] = scale;
+/** M ← scale·I. */
+function scaledIdentity(M: Float64Array, n: number, scale: number): void {
+  setIdentity(M, 0, n);
+  if (scale !== 1) for (let i = 0; i < n; i++) M[i * n + i] = scale;
 }
 
 function restart(st: BfgsPair, n: number): void {
-  setIdentity(st.B, n, 1);
-  setIdentity(st.H, n, 1);
+  setIdentity(st.B, 0, n);
+  setIdentity(st.H, 0, n);
   st.fresh = true;
 }
 
@@ -113,8 +115,8 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
       if (st.fresh) {
         const yy = dot(y, y);
         if (!(sy > Number.EPSILON * yy) || !Number.isFinite(sy)) return;
-        setIdentity(B, n, yy / sy);
-        setIdentity(H, n, sy / yy);
+        scaledIdentity(B, n, yy / sy);
+        scaledIdentity(H, n, sy / yy);
         st.fresh = false;
       }
       matVec(Bs, B, s, n);

@@ -10,11 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import * as t from '../../src/index.js';
 import { minimize, type MinimizeOptions } from '../../optimizers/index.js';
-import type { ObjectiveFunctions } from '../../optimizers/types.js';
 import { BOUNDED_PROBLEMS } from '../../bench/problems/bounded.js';
 import { reaches } from '../../bench/problems/mgh.js';
-import { normals, rng } from '../../bench/problems/rng.js';
-import { ALL_METHODS, diagonalQuadratic, firstOrder } from './helpers.js';
+import { ALL_METHODS, boxQp, diagonalQuadratic, firstOrder } from './helpers.js';
 
 /** minimize with a callback that records whether any row's x (row 0 included) left [lower, upper]. */
 function boxedRun(f: Parameters<typeof minimize>[0], x0: number[], lower: number[], upper: number[], options: MinimizeOptions) {
@@ -63,59 +61,17 @@ describe.each(ALL_METHODS)('%s under bounds', (method) => {
   }
 
   it('a convex QP with a KKT point known by construction: x*, and multipliers λ = ∇f(x*) on the active bounds', () => {
-    // f = ½xᵀAx − bᵀx on [0, 1]ⁿ with A = BᵀB/n + ½I. x* puts a third of the variables at 0, a
-    // third at 1, a third inside; b = A·x* − v with v > 0 on the lower-active set and v < 0 on
-    // the upper-active one, so that ∇f(x*) = v: the bound multipliers are v, of the right signs.
     const n = 24;
-    const randn = normals(rng(11));
-    const B = Array.from({ length: n }, () => Array.from({ length: n }, () => randn()));
-    const A = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        let s = i === j ? 0.5 : 0;
-        for (let k = 0; k < n; k++) s += B[k]![i]! * B[k]![j]!;
-        A[i * n + j] = s / n;
-      }
-    const xs = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.2 + 0.02 * i));
-    const v = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 + 0.1 * (i % 5) : i % 3 === 1 ? -0.3 - 0.1 * (i % 4) : 0));
-    const b = xs.map((_, i) => xs.reduce((s, xj, j) => s + A[i * n + j]! * xj, 0) - v[i]!);
-    const Ax = (x: Float64Array, out: Float64Array): void => {
-      for (let i = 0; i < n; i++) {
-        let s = 0;
-        for (let j = 0; j < n; j++) s += A[i * n + j]! * x[j]!;
-        out[i] = s;
-      }
-    };
-    const quad: ObjectiveFunctions = {
-      n,
-      value(x) {
-        const ax = new Float64Array(n);
-        Ax(x, ax);
-        let f = 0;
-        for (let i = 0; i < n; i++) f += 0.5 * x[i]! * ax[i]! - b[i]! * x[i]!;
-        return f;
-      },
-      valueAndGrad(x, g) {
-        Ax(x, g);
-        let f = 0;
-        for (let i = 0; i < n; i++) {
-          f += 0.5 * x[i]! * g[i]! - b[i]! * x[i]!;
-          g[i]! -= b[i]!;
-        }
-        return f;
-      },
-      hessian: (_x, H) => H.set(A),
-      hvp: (_x, w, out) => Ax(w, out),
-    };
+    const { fns, xStar, multipliers } = boxQp(n, 11);
     const lower = new Array(n).fill(0);
     const upper = new Array(n).fill(1);
-    const { r, outside } = boxedRun(quad, new Array(n).fill(0.5), lower, upper, { method, gtol: 1e-10 });
+    const { r, outside } = boxedRun(fns, new Array(n).fill(0.5), lower, upper, { method, gtol: 1e-10 });
     expect(outside).toBe(0);
     expect(r.status, r.message).toBe('gtol');
     for (let i = 0; i < n; i++) {
-      expect(r.x[i]).toBeCloseTo(xs[i]!, 7);
-      // the multiplier of the active bound (or 0 for a free variable) is ∇f(x*)ᵢ = vᵢ
-      expect(r.grad[i]).toBeCloseTo(v[i]!, 6);
+      expect(r.x[i]).toBeCloseTo(xStar[i]!, 7);
+      // the multiplier of the active bound (0 for a free variable) is ∇f(x*)ᵢ
+      expect(r.grad[i]).toBeCloseTo(multipliers[i]!, 6);
     }
     expect(expectKkt(r.x, r.grad, lower, upper, 1e-8)).toBe(16);
   });

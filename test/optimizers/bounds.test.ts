@@ -9,9 +9,7 @@ import * as t from '../../src/index.js';
 import { minimize } from '../../optimizers/index.js';
 import { BOUNDED_PROBLEMS } from '../../bench/problems/bounded.js';
 import { reaches } from '../../bench/problems/mgh.js';
-import { diagonalQuadratic } from './helpers.js';
-import type { ObjectiveFunctions } from '../../optimizers/types.js';
-import { normals, rng } from '../../bench/problems/rng.js';
+import { boxQp, diagonalQuadratic, firstOrder } from './helpers.js';
 
 describe('L-BFGS-B on problems with active bounds', () => {
   for (const p of BOUNDED_PROBLEMS) {
@@ -73,42 +71,10 @@ describe('closed forms', () => {
 
   it('a coupled convex quadratic with a KKT point known by construction', () => {
     const n = 30;
-    const randn = normals(rng(5));
-    const B = Array.from({ length: n }, () => Array.from({ length: n }, () => randn()));
-    const A = new Float64Array(n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        let s = i === j ? 0.5 : 0;
-        for (let k = 0; k < n; k++) s += B[k]![i]! * B[k]![j]!;
-        A[i * n + j] = s / n;
-      }
-    // x*: a third at the lower bound 0, a third at the upper bound 1, a third free;
-    // b = A·x* − v with v ≥ 0 on the lower-active set, v ≤ 0 on the upper-active set.
-    const xs = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.2 + 0.02 * i));
-    const v = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 + 0.1 * (i % 5) : i % 3 === 1 ? -0.3 - 0.1 * (i % 4) : 0));
-    const b = xs.map((_, i) => xs.reduce((s, xj, j) => s + A[i * n + j]! * xj, 0) - v[i]!);
-    const quad: ObjectiveFunctions = {
-      n,
-      value: (x) => {
-        let f = 0;
-        for (let i = 0; i < n; i++) {
-          f -= b[i]! * x[i]!;
-          for (let j = 0; j < n; j++) f += 0.5 * x[i]! * A[i * n + j]! * x[j]!;
-        }
-        return f;
-      },
-      valueAndGrad(x, g) {
-        for (let i = 0; i < n; i++) {
-          let s = -b[i]!;
-          for (let j = 0; j < n; j++) s += A[i * n + j]! * x[j]!;
-          g[i] = s;
-        }
-        return quad.value(x);
-      },
-    };
-    const r = minimize(quad, new Array(n).fill(0.5), { method: 'lbfgs', bounds: { lower: 0, upper: 1 }, gtol: 1e-10 });
+    const { fns, xStar } = boxQp(n, 5);
+    const r = minimize(firstOrder(fns), new Array(n).fill(0.5), { method: 'lbfgs', bounds: { lower: 0, upper: 1 }, gtol: 1e-10 });
     expect(r.status).toBe('gtol');
-    for (let i = 0; i < n; i++) expect(r.x[i]).toBeCloseTo(xs[i]!, 7);
+    for (let i = 0; i < n; i++) expect(r.x[i]).toBeCloseTo(xStar[i]!, 7);
   });
 });
 
