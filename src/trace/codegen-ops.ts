@@ -3,14 +3,19 @@
  * JavaScript expression of its value and of its degree-1 Taylor coefficient (the tangent
  * along one direction), given the operands' value and tangent variables. A null tangent
  * means "identically zero" (a constant operand). Values must match the primitive's own
- * degree-0 function (src/utpm/elementwise.ts) exactly; the helpers SIG, SP and ERF are
- * that module's sigmoid, softplus and erf.
+ * degree-0 function (src/utpm/elementwise.ts) exactly; the helpers SIG, SP, ERF and SECH2
+ * are that module's sigmoid, softplus, erf and sech².
  */
 
 export interface ElementwiseCode {
   value(a: string[]): string;
   /** Tangent of the result, from operand values `a`, tangents `t` and the result `y`. */
   tangent(a: string[], t: (string | null)[], y: string): string | null;
+  /**
+   * Unary functions: f′ from the operand `a` and the result `y`. The tangent is f′·t; a loop
+   * over directions computes f′ once per element.
+   */
+  deriv?(a: string, y: string): string;
 }
 
 /** f with derivative f'(x) = d(a, y): tangent d·t. */
@@ -18,6 +23,7 @@ function chain(value: (a: string) => string, d: (a: string, y: string) => string
   return {
     value: ([a]) => value(a!),
     tangent: ([a], [t], y) => (t === null ? null : `(${d(a!, y)}) * ${t}`),
+    deriv: d,
   };
 }
 
@@ -41,12 +47,13 @@ export const ELEMENTWISE_CODE: Record<string, ElementwiseCode> = {
   tan: chain((a) => `Math.tan(${a})`, (_a, y) => `1 + ${y} * ${y}`),
   sinh: chain((a) => `Math.sinh(${a})`, (a) => `Math.cosh(${a})`),
   cosh: chain((a) => `Math.cosh(${a})`, (a) => `Math.sinh(${a})`),
-  tanh: chain((a) => `Math.tanh(${a})`, (_a, y) => `1 - ${y} * ${y}`),
+  tanh: chain((a) => `Math.tanh(${a})`, (a) => `SECH2(${a})`),
+  sech2: chain((a) => `SECH2(${a})`, (a, y) => `-2 * Math.tanh(${a}) * ${y}`),
   asin: chain((a) => `Math.asin(${a})`, (a) => `1 / Math.sqrt(1 - ${a} * ${a})`),
   acos: chain((a) => `Math.acos(${a})`, (a) => `-1 / Math.sqrt(1 - ${a} * ${a})`),
   atan: chain((a) => `Math.atan(${a})`, (a) => `1 / (1 + ${a} * ${a})`),
   abs: chain((a) => `Math.abs(${a})`, (a) => `${a} >= 0 ? 1 : -1`),
-  sigmoid: chain((a) => `SIG(${a})`, (_a, y) => `${y} - ${y} * ${y}`),
+  sigmoid: chain((a) => `SIG(${a})`, (a, y) => `${y} * SIG(-${a})`),
   softplus: chain((a) => `SP(${a})`, (a) => `SIG(${a})`),
   erf: chain((a) => `ERF(${a})`, (a) => `1.1283791670955126 * Math.exp(-(${a} * ${a}))`),
   sign: { value: ([a]) => `Math.sign(${a})`, tangent: () => null },
@@ -72,7 +79,8 @@ export const ELEMENTWISE_CODE: Record<string, ElementwiseCode> = {
     value: ([a, b]) => `Math.pow(${a}, ${b})`,
     tangent: ([a, b], [ta, tb], y) =>
       sum([
-        ta === null ? null : `${b} * Math.pow(${a}, ${b} - 1) * ${ta}`,
+        // the derivative of x⁰ is 0 also at x = 0 (where x^−1 is infinite)
+        ta === null ? null : `(${b} === 0 ? 0 : ${b} * Math.pow(${a}, ${b} - 1)) * ${ta}`,
         tb === null ? null : `${y} * Math.log(${a}) * ${tb}`,
       ]),
   },

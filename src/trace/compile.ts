@@ -20,7 +20,7 @@
  */
 import { TayoptError } from '../errors.js';
 import { ELEMENTWISE_CODE } from './codegen-ops.js';
-import { erf0, sigmoid0, softplus0 } from '../utpm/series.js';
+import { erf0, sechSq0, sigmoid0, softplus0 } from '../utpm/series.js';
 import type { Region } from '../utpm/primitive.js';
 import { gemmStrided } from '../utpm/matmul.js';
 import { concatRegion } from '../utpm/shape.js';
@@ -76,8 +76,12 @@ interface Group {
   stores: { src: number; acc: Access; mode: '=' | '+=' }[];
   /** Node id → the member whose register holds its value (members, and reshapes of them). */
   reg: Map<number, number>;
-  /** Nodes outside `members` that read member registers inside the loop (sums, scatters). */
-  fusedConsumers: Set<number>;
+  /**
+   * Reads of member registers fused into the loop by nodes outside `members` (sums,
+   * scatters), keyed consumer·N + input: a node that fuses one input may still read another
+   * member from memory.
+   */
+  fusedReads: Set<number>;
   open: boolean;
 }
 
@@ -130,6 +134,20 @@ function sliceAccess(a: Access, r: Region): Access {
   return { ...a, off, shape: [...r.count], strides: r.step.map((s, k) => s * a.strides[k]!) };
 }
 
+export interface CompileOptions {
+  /**
+   * Inputs with a value fixed at compile time and no Taylor directions (the seed 1 of a
+   * gradient): they become constants of the replay.
+   */
+  fixed?: ReadonlyMap<number, Float64Array>;
+  /**
+   * Inputs fed without Taylor directions (D = 1 buffers): the point of a reverse-mode
+   * Jacobian, whose directions are all on the cotangent. Zero directions stored as such would
+   * meet infinite partial derivatives (0·∞ = NaN) where no derivative is asked for.
+   */
+  constant?: ReadonlySet<number>;
+}
+
 /**
  * Compiles `outputs` of the graph for evaluation at degree D with P directions. Inputs are
  * the nodes `inputIds` (their order gives `replay.inputs`).
@@ -140,12 +158,10 @@ export function compile(
   outputIds: readonly number[],
   D: number,
   P: number,
-  /**
-   * Inputs with a value fixed at compile time and no Taylor directions (the seed 1 of a
-   * gradient): they become constants of the replay.
-   */
-  fixedInputs: ReadonlyMap<number, Float64Array> = new Map(),
+  options: CompileOptions = {},
 ): Replay {
+  const fixedInputs = options.fixed ?? new Map<number, Float64Array>();
+  const constantInputs = options.constant ?? new Set<number>();
   if (!Number.isInteger(D) || D < 1 || !Number.isInteger(P) || P < 1) throw new TayoptError(`compile: bad D=${D}, P=${P}`);
   const N = nodes.length;
   /** D = 2 with several directions: degree-1 coefficients stored direction-interleaved. */
@@ -159,7 +175,7 @@ export function compile(
   if (D > 1) {
     for (let id = 0; id < N; id++) {
       const n = nodes[id]!;
-      if (isInput.has(id)) tan[id] = fixedInputs.has(id) ? 0 : 1;
+      if (isInput.has(id)) tan[id] = fixedInputs.has(id) || constantInputs.has(id) ? 0 : 1;
       else if (n.op !== 'const' && n.op !== 'input' && !primitive(n.op).nondiff) tan[id] = n.inputs.some((i) => tan[i]) ? 1 : 0;
     }
   }
@@ -214,7 +230,7 @@ export function compile(
   function constLiteral(a: Access): string | null {
     if (!constBufs.has(a.buf) || a.tan) return null;
     const v = bufs[a.buf]![a.off]!;
-    return Object.is(v, -0) ? '-0' : v < 0 ? `(${v})` : String(v);
+    return Object.is(v, -0) ? '(-0)' : v < 0 ? `(${v})` : String(v);
   }
 
   /** A loop nest over `shape` with collapsing of dims that are contiguous for every access. */
@@ -317,7 +333,7 @@ export function compile(
     if (openGroups.get(groupKey(g.shape)) === g) openGroups.delete(groupKey(g.shape));
     // a register is stored when something outside the loop reads it (or it is an output)
     const readOutside = (i: number) =>
-      isOutput.has(i) || consumers[i]!.some((c) => !g.reg.has(c) && !g.fusedConsumers.has(c));
+      isOutput.has(i) || consumers[i]!.some((c) => !g.reg.has(c) && !g.fusedReads.has(c * N + i));
     const stored = new Map<number, Access>();
     for (const m of g.members) {
       const src = g.reg.get(m)!;
@@ -378,7 +394,12 @@ export function compile(
       const v = `v${m}`;
       lines0.push(`const ${v} = ${spec.value(ins.map((x) => x.v))};`);
       let t: string | null = null;
-      if (D === 2 && tan[m]) {
+      if (D === 2 && tan[m] && spec.deriv && ins[0]!.t !== null) {
+        // f′ once per element, outside the loop over directions
+        lines0.push(`const d${m} = ${spec.deriv(ins[0]!.v, v)};`);
+        t = `t${m}`;
+        lines1.push(`const ${t} = d${m} * ${ins[0]!.t};`);
+      } else if (D === 2 && tan[m]) {
         const te = spec.tangent(ins.map((x) => x.v), ins.map((x) => x.t), v);
         if (te !== null) {
           t = `t${m}`;
@@ -663,7 +684,7 @@ export function compile(
           sumsAll: [],
           stores: [],
           reg: new Map(),
-          fusedConsumers: new Set(),
+          fusedReads: new Set(),
           open: true,
         };
         groups.push(g);
@@ -691,7 +712,7 @@ export function compile(
         const g = ls.group;
         if (all) {
           g.sumsAll.push({ id, src });
-          g.fusedConsumers.add(id);
+          g.fusedReads.add(id * N + src);
           pendingWriters.set(b, new Set([g]));
           continue;
         }
@@ -699,7 +720,7 @@ export function compile(
         if (conv) {
           zeroInit.push(b);
           g.stores.push({ src, acc: conv, mode: '+=' });
-          g.fusedConsumers.add(id);
+          g.fusedReads.add(id * N + src);
           pendingWriters.set(b, new Set([g]));
           continue;
         }
@@ -718,19 +739,25 @@ export function compile(
           ? (node.params as { regions: (Region | null)[] }).regions
           : concatPieces(node.shape, node.inputs.map((i) => nodes[i]!.shape), (node.params as { axis: number }).axis);
       const writers = new Set<Group>();
+      const regionOf = (k: number): Access => (regions[k] ? sliceAccess(outAcc, regions[k]!) : outAcc);
+      /** The store of input k inside its producer's open loop, or null when it is read from memory. */
+      const fusedStore = (k: number): Access | null => {
+        const ls = loc[node.inputs[k]!]!;
+        return ls.kind === 'reg' && ls.group.open ? convertAccess(regionOf(k), ls.group.shape) : null;
+      };
+      // inputs read from memory are stored first: that may close a loop another input was to fuse into
+      const fromMemory = node.inputs.map((_, k) => fusedStore(k) === null);
+      node.inputs.forEach((src, k) => fromMemory[k] && memOf(src));
       node.inputs.forEach((src, k) => {
-        const r = regions[k];
-        const region = r ? sliceAccess(outAcc, r) : outAcc;
-        const ls = loc[src]!;
-        if (ls.kind === 'reg' && ls.group.open) {
-          const conv = convertAccess(region, ls.group.shape);
-          if (conv) {
-            ls.group.stores.push({ src, acc: conv, mode });
-            ls.group.fusedConsumers.add(id);
-            writers.add(ls.group);
-            return;
-          }
+        const conv = fusedStore(k);
+        if (conv) {
+          const g = (loc[src] as { group: Group }).group;
+          g.stores.push({ src, acc: conv, mode });
+          g.fusedReads.add(id * N + src);
+          writers.add(g);
+          return;
         }
+        const region = regionOf(k);
         emitCopy(broadcastAccess(memOf(src), region.shape), region, mode);
       });
       loc[id] = { kind: 'mem', acc: outAcc };
@@ -759,8 +786,25 @@ export function compile(
   const prologue: string[] = [];
   const epilogue: string[] = [];
   const outputBufs: number[] = [];
-  const outputs = outputIds.map((o) => {
+  const inputBufSet = new Set<number>();
+  for (const id of inputIds) {
+    const l = loc[id];
+    if (l && l.kind === 'mem') inputBufSet.add(l.acc.buf);
+  }
+  /**
+   * An output in a buffer of its own: an input's buffer (the output is the input, or a view of
+   * it) may be rebound to the caller's array, a constant's is shared, and two outputs in one
+   * buffer would overwrite each other when a caller binds one of them.
+   */
+  const ownBuffer = (o: number): Access => {
     const a = contiguousOf(o);
+    if (!inputBufSet.has(a.buf) && !constBufs.has(a.buf) && !outputBufs.includes(a.buf)) return a;
+    const dst = fullAccess(newBuf(sizeOf(a.shape), a.tan), a.shape);
+    emitCopy(a, dst, '=');
+    return dst;
+  };
+  const outputs = outputIds.map((o) => {
+    const a = ownBuffer(o);
     outputBufs.push(a.buf);
     if (interleaved && a.tan) {
       const u = new UTPM(nodes[o]!.shape, D, P);
@@ -776,7 +820,7 @@ export function compile(
     if (!l || l.kind !== 'mem' || fixedInputs.has(id)) {
       // a fixed input, or one nothing depends on, still gets a buffer to write into (unused)
       inputBufs.push(-1);
-      return new UTPM(shape, fixedInputs.has(id) ? 1 : D, P);
+      return new UTPM(shape, fixedInputs.has(id) || constantInputs.has(id) ? 1 : D, P);
     }
     inputBufs.push(l.acc.buf);
     if (interleaved && tan[id]) {
@@ -797,13 +841,13 @@ export function compile(
     bufs.map((_, k) => (bindable.includes(k) ? '' : `const B${k} = bufs[${k}];`)).filter((l) => l !== '').join('\n') +
     '\n' +
     env.map((_, k) => `const E${k} = env[${k}];`).join('\n');
-  const helpers = 'const SIG = sigmoid0, SP = softplus0, ERF = erf0;';
+  const helpers = 'const SIG = sigmoid0, SP = softplus0, ERF = erf0, SECH2 = sechSq0;';
   const fill = (src: string) => src.split(PARAMS).join(params.join(', '));
   const source = fill(
     `${header}\n${helpers}\n${chunks.join('\n')}\nfunction replay(${PARAMS}) {\n${body}\n}\nfunction run() { replay(${bindable.map((b) => `cur[${b}]`).join(', ')}); }\nreturn run;`,
   );
   const cur = bufs.slice();
-  const run = new Function('bufs', 'env', 'cur', 'sigmoid0', 'softplus0', 'erf0', source)(bufs, env, cur, sigmoid0, softplus0, erf0) as () => void;
+  const run = new Function('bufs', 'env', 'cur', 'sigmoid0', 'softplus0', 'erf0', 'sechSq0', source)(bufs, env, cur, sigmoid0, softplus0, erf0, sechSq0) as () => void;
   const canBind = new Set(bindable);
   const bindInput = (k: number, a: Float64Array): void => {
     const b = inputBufs[k]!;

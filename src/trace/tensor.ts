@@ -146,6 +146,18 @@ export class Tape {
     return id;
   }
 
+  /**
+   * The value of const node `id` as a constant tensor (no tape), so that arithmetic on it
+   * folds; using it on this tape refers to node `id` again.
+   */
+  constantOf(id: number): Tensor {
+    const n = this.nodes[id]!;
+    if (n.op !== 'const') throw new Error(`tape: node ${id} is not a constant`);
+    const t = new Tensor(n.shape, n.value, null, -1);
+    this.constIds.set(t, id);
+    return t;
+  }
+
   /** @internal appends a node; returns its tensor. */
   push(op: string, inputs: readonly number[], params: unknown, shape: readonly number[], value: Float64Array): Tensor {
     const id = this.nodes.length;

@@ -111,10 +111,13 @@ const UNARY: Record<string, UnaryDef> = {
   },
   sinh: { f0: Math.sinh, series: sinhS, pb: (b, g, _y, x) => b.mul(g, b.unary('cosh', x)) },
   cosh: { f0: Math.cosh, series: coshS, pb: (b, g, _y, x) => b.mul(g, b.unary('sinh', x)) },
-  tanh: {
-    f0: Math.tanh,
-    series: S.sTanh,
-    pb: (b, g, y) => b.mul(g, b.sub(b.scalar(1), b.square(y))),
+  // tanh′ = sech², not 1 − y²: that cancels for large |x| (relative error ~ε·cosh²x)
+  tanh: { f0: Math.tanh, series: S.sTanh, pb: (b, g, _y, x) => b.mul(g, b.unary('sech2', x)) },
+  /** sech²(x) = tanh′(x): an internal primitive, tanh's pullback; sech²′ = −2·tanh·sech². */
+  sech2: {
+    f0: S.sechSq0,
+    series: S.sSechSq,
+    pb: (b, g, y, x) => b.mul(g, b.mul(b.scale(b.unary('tanh', x), -2), y)),
   },
   asin: {
     f0: Math.asin,
@@ -139,10 +142,11 @@ const UNARY: Record<string, UnaryDef> = {
     },
     pb: (b, g, _y, x) => b.where(b.compare('ge', x, b.scalar(0)), g, b.neg(g)),
   },
+  // σ′ = σ(x)·σ(−x), not y − y²: that cancels for large x
   sigmoid: {
     f0: S.sigmoid0,
     series: S.sSigmoid,
-    pb: (b, g, y) => b.mul(g, b.sub(y, b.square(y))),
+    pb: (b, g, y, x) => b.mul(g, b.mul(y, b.unary('sigmoid', b.neg(x)))),
   },
   softplus: { f0: S.softplus0, series: S.sSoftplus, pb: (b, g, _y, x) => b.mul(g, b.unary('sigmoid', x)) },
   erf: {
@@ -280,8 +284,14 @@ const BINARY: Primitive[] = [
  * needs a > 0.
  */
 const powPrim: Primitive = (() => {
+  // ∂/∂x = z·x^(z−1). For an exponent that is constant (no derivative sought) the power of x
+  // moves from −1 to 0 where z = 0: the derivative of x⁰ is 0 also at x = 0, where x^(z−1)
+  // is infinite. A traced exponent keeps z·x^(z−1), whose own z-derivative this would break
+  // (and it needs x > 0 anyway).
   const base = binary('pow', Math.pow, powS, (b, g, y, x, z, n) => [
-    n[0] ? b.unbroadcast(b.mul(g, b.mul(z, b.pow(x, b.sub(z, b.scalar(1))))), x.shape) : null,
+    n[0]
+      ? b.unbroadcast(b.mul(g, b.mul(z, b.pow(x, n[1] ? b.sub(z, b.scalar(1)) : b.add(b.sub(z, b.scalar(1)), b.compare('eq', z, b.scalar(0)))))), x.shape)
+      : null,
     n[1] ? b.unbroadcast(b.mul(g, b.mul(y, b.unary('log', x))), z.shape) : null,
   ]);
   return {

@@ -105,11 +105,12 @@ export function sSquare(x: Float64Array, y: Float64Array, D: number): void {
 }
 
 /**
- * x^r for a constant real r. Non-negative integer r uses repeated multiplication so that
- * x_0 = 0 is exact; otherwise the recurrence x·y' = r·y·x' (needs x_0 ≠ 0).
+ * x^r for a constant real r. Non-negative integer r uses binary powering (repeated
+ * multiplication), so that x_0 = 0 is exact; otherwise the recurrence x·y' = r·y·x', which
+ * divides by x_0 — at x_0 = 0 see {@link sPowZeroBase}.
  */
 export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number): void {
-  if (Number.isInteger(r) && r >= 0 && r <= 64) {
+  if (Number.isInteger(r) && r >= 0) {
     scratch(D);
     // binary powering: acc = 1, base = x
     const acc = s1;
@@ -120,11 +121,11 @@ export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number
     for (let d = 0; d < D; d++) base[d] = x[d]!;
     let e = r;
     while (e > 0) {
-      if (e & 1) {
+      if (e % 2 === 1) {
         sMul(acc, base, tmp, D);
         for (let d = 0; d < D; d++) acc[d] = tmp[d]!;
       }
-      e >>= 1;
+      e = Math.floor(e / 2);
       if (e > 0) {
         sMul(base, base, tmp, D);
         for (let d = 0; d < D; d++) base[d] = tmp[d]!;
@@ -135,12 +136,28 @@ export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number
   }
   const x0 = x[0]!;
   y[0] = Math.pow(x0, r);
+  if (x0 === 0) {
+    sPowZeroBase(x, r, y, D);
+    return;
+  }
   // d·x_0·y_d = Σ_{k=1..d} (r·k − (d−k))·x_k·y_{d−k}
   for (let d = 1; d < D; d++) {
     let s = 0;
     for (let k = 1; k <= d; k++) s += (r * k - (d - k)) * x[k]! * y[d - k]!;
     y[d] = s / (d * x0);
   }
+}
+
+/**
+ * Coefficients d ≥ 1 of x^r at x_0 = 0 for a non-integer r. With x(s) = x_m·s^m + … (x_m the
+ * first non-zero coefficient), x(s)^r = O(s^{m·r}): the coefficients of degree below m·r are
+ * 0, and from degree m·r on x^r is not smooth along the curve (NaN). A curve that stays at 0
+ * gives 0.
+ */
+function sPowZeroBase(x: Float64Array, r: number, y: Float64Array, D: number): void {
+  let m = 1;
+  while (m < D && x[m] === 0) m++;
+  for (let d = 1; d < D; d++) y[d] = m === D || d < m * r ? 0 : NaN;
 }
 
 /** sin and cos together: s' = c·x', c' = −s·x'. Either output may be null. */
@@ -174,14 +191,13 @@ export function sSinhCosh(x: Float64Array, sOut: Float64Array | null, cOut: Floa
 }
 
 /**
- * y with y' = (a + b·y²)·x': tan (a=1, b=1) and tanh (a=1, b=−1). The series
- * w = a + b·y² is built alongside y.
+ * y with y' = w·x', w = 1 + b·y²: tan (b = 1) and tanh (b = −1), with w_0 given (for tanh
+ * sech²(x_0), computed without the cancellation of 1 − y_0²). The series w is written into
+ * `w` alongside y; w_d = b·Σ y_k·y_{d−k} for d ≥ 1.
  */
-function riccati(x: Float64Array, y: Float64Array, D: number, y0: number, b: number): void {
-  scratch(D);
-  const w = s1;
+function riccati(x: Float64Array, y: Float64Array, w: Float64Array, D: number, y0: number, w0: number, b: number): void {
   y[0] = y0;
-  w[0] = 1 + b * y0 * y0;
+  w[0] = w0;
   for (let d = 1; d < D; d++) {
     y[d] = integrate(x, w, d);
     let sq = 0;
@@ -191,11 +207,30 @@ function riccati(x: Float64Array, y: Float64Array, D: number, y0: number, b: num
 }
 
 export function sTan(x: Float64Array, y: Float64Array, D: number): void {
-  riccati(x, y, D, Math.tan(x[0]!), 1);
+  scratch(D);
+  const t0 = Math.tan(x[0]!);
+  riccati(x, y, s1, D, t0, 1 + t0 * t0, 1);
 }
 
 export function sTanh(x: Float64Array, y: Float64Array, D: number): void {
-  riccati(x, y, D, Math.tanh(x[0]!), -1);
+  scratch(D);
+  riccati(x, y, s1, D, Math.tanh(x[0]!), sechSq0(x[0]!), -1);
+}
+
+/** sech²(x) = tanh′(x): the w series of tanh's Riccati equation. */
+export function sSechSq(x: Float64Array, y: Float64Array, D: number): void {
+  scratch(D);
+  riccati(x, s1, y, D, Math.tanh(x[0]!), sechSq0(x[0]!), -1);
+}
+
+/**
+ * sech²(x) = 1 − tanh²(x) = 4e/(1 + e)² with e = exp(−2|x|) ∈ (0, 1]: no cancellation, a
+ * few ulps wherever the result is a normal number (|x| ≲ 354); 0 once it underflows.
+ */
+export function sechSq0(x: number): number {
+  const e = Math.exp(-2 * Math.abs(x));
+  const d = 1 + e;
+  return (4 * e) / (d * d);
 }
 
 /**
@@ -255,13 +290,16 @@ export function softplus0(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-/** sigmoid: y' = (y − y²)·x'. */
+/**
+ * sigmoid: y' = w·x' with w = y − y² = σ(x)·σ(−x); w_0 is computed as that product, without
+ * the cancellation of y_0 − y_0² for large x.
+ */
 export function sSigmoid(x: Float64Array, y: Float64Array, D: number): void {
   scratch(D);
   const w = s1;
   const y0 = sigmoid0(x[0]!);
   y[0] = y0;
-  w[0] = y0 - y0 * y0;
+  w[0] = y0 * sigmoid0(-x[0]!);
   for (let d = 1; d < D; d++) {
     y[d] = integrate(x, w, d);
     let sq = 0;
