@@ -11,7 +11,7 @@
  *   `clearCache(f)` after changing them (or `clearCache()` for all functions).
  */
 import { TayoptError } from '../errors.js';
-import { type Replay, compile } from '../trace/compile.js';
+import { type Replay, compile } from '../trace/compile/index.js';
 import { interpret } from '../trace/interpret.js';
 import { Tape, Tensor } from '../trace/tensor.js';
 import { UTPM, fmtShape, sizeOf } from '../utpm/utpm.js';

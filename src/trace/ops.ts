@@ -1,10 +1,12 @@
 /**
  * The operations users write functions with. Each is a free function `t.name(x, …)` and a
- * method `x.name(…)`. Arguments lift automatically (numbers, nested arrays, Float64Array,
+ * method `x.name(…)`, except those that take several arrays at once (`where`, `concatenate`,
+ * `stack`) and the constructors, which are free functions only. Arguments lift automatically (numbers, nested arrays, Float64Array,
  * ndarray); validation happens here, at the edge, with messages that name the operation and
  * the shapes.
  */
 import { TayoptError } from '../errors.js';
+import { BINARY_NAMES, type BinaryName, UNARY_NAMES, type UnaryName } from '../utpm/elementwise.js';
 import type { Region } from '../utpm/primitive.js';
 import { broadcastShapes, fmtShape, sizeOf } from '../utpm/utpm.js';
 import { installMethods } from './methods.js';
@@ -43,8 +45,10 @@ function checkShape(op: string, shape: readonly number[]): void {
 
 // ------------------------------------------------------------------ elementwise
 
-const u = (op: string) => (x: TensorLike): Tensor => record(op, [lift(x, `${op}: argument`)]);
-const bin = (op: string) => (a: TensorLike, b: TensorLike): Tensor =>
+// One line per operation of the tables in src/utpm/elementwise.ts (a name not in a table
+// does not type-check); the Tensor methods are derived from the tables themselves, below.
+const u = (op: UnaryName) => (x: TensorLike): Tensor => record(op, [lift(x, `${op}: argument`)]);
+const bin = (op: BinaryName) => (a: TensorLike, b: TensorLike): Tensor =>
   record(op, [lift(a, `${op}: first argument`), lift(b, `${op}: second argument`)]);
 
 /** a + b elementwise, with NumPy broadcasting. */
@@ -412,43 +416,11 @@ export function stack(arrays: readonly TensorLike[], axis = 0): Tensor {
 
 // ------------------------------------------------------------------ methods
 
+/** One method per public elementwise operation of the tables: x.exp(), a.add(b), … */
+type ElementwiseMethods = { [K in UnaryName]: () => Tensor } & { [K in BinaryName]: (b: TensorLike) => Tensor };
+
 declare module './tensor.js' {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    pow(b: TensorLike): Tensor;
-    atan2(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    gt(b: TensorLike): Tensor;
-    ge(b: TensorLike): Tensor;
-    lt(b: TensorLike): Tensor;
-    le(b: TensorLike): Tensor;
-    eq(b: TensorLike): Tensor;
-    ne(b: TensorLike): Tensor;
-    neg(): Tensor;
-    square(): Tensor;
-    sqrt(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    expm1(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tan(): Tensor;
-    sinh(): Tensor;
-    cosh(): Tensor;
-    tanh(): Tensor;
-    asin(): Tensor;
-    acos(): Tensor;
-    atan(): Tensor;
-    abs(): Tensor;
-    sigmoid(): Tensor;
-    softplus(): Tensor;
-    erf(): Tensor;
-    sign(): Tensor;
+  interface Tensor extends ElementwiseMethods {
     sum(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
     mean(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
     prod(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
@@ -468,10 +440,9 @@ declare module './tensor.js' {
 }
 
 const METHODS: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
-  add, sub, mul, div, pow, atan2, maximum, minimum, gt, ge, lt, le, eq, ne,
-  neg, square, sqrt, exp, log, log1p, expm1, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan,
-  abs, sigmoid, softplus, erf, sign, sum, mean, prod, dot, matmul, outer, reshape, flatten,
-  transpose, broadcastTo, slice, at, set,
+  ...Object.fromEntries(UNARY_NAMES.map((op) => [op, u(op)])),
+  ...Object.fromEntries(BINARY_NAMES.map((op) => [op, bin(op)])),
+  sum, mean, prod, dot, matmul, outer, reshape, flatten, transpose, broadcastTo, slice, at, set,
 };
 
 installMethods(METHODS);

@@ -12,8 +12,8 @@ import ndarray from 'ndarray';
 import { TayoptError } from '../errors.js';
 import { isRegionContribution, type Builder, type Contribution, type Region } from '../utpm/primitive.js';
 import { primitive } from '../utpm/table.js';
-import { stridedIndex } from '../utpm/linear.js';
-import { UTPM, fmtShape, sizeOf } from '../utpm/utpm.js';
+import { UTPM, fmtShape, sizeOf, stridedIndex } from '../utpm/utpm.js';
+import { Workspace } from '../utpm/workspace.js';
 
 /** One recorded operation. `value` is its degree-0 result at the traced point. */
 export interface Node {
@@ -186,6 +186,7 @@ export function record(op: string, inputs: readonly Tensor[], params?: unknown):
     out,
     inputs.map((t) => UTPM.constant(t.shape, t._v)),
     params,
+    new Workspace(),
   );
   let tape: Tape | null = null;
   for (const t of inputs) {
