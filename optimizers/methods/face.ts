@@ -45,11 +45,17 @@ export class FreeSet {
 
   /** out ← the nf×nf principal submatrix of the dense row-major n×n matrix A on the free variables. */
   gatherMatrix(A: Float64Array, out: Float64Array): void {
-    const { n, idx, size } = this;
-    for (let k = 0; k < size; k++) {
-      const row = idx[k]! * n;
-      for (let l = 0; l < size; l++) out[k * size + l] = A[row + idx[l]!]!;
+    principalSubmatrix(A, this.n, this.idx, this.size, out);
+  }
+
+  /** Writes the fixed variables (those not in the set), in increasing order, into out; returns their number n − size. */
+  complement(out: Int32Array): number {
+    let a = 0;
+    for (let k = 0, i = 0; i < this.n; i++) {
+      if (k < this.size && this.idx[k] === i) k++;
+      else out[a++] = i;
     }
+    return a;
   }
 
   /** out ← (B·v̂) on the free variables, where v̂ is v scattered into R^n and `apply` is B's product in R^n. */
@@ -58,6 +64,29 @@ export class FreeSet {
     apply(this.vFull, this.outFull);
     this.gather(this.outFull, out);
   }
+}
+
+/** out ← the m×m principal submatrix A[idx, idx] of the dense row-major n×n matrix A (idx[0..m)). */
+export function principalSubmatrix(A: Float64Array, n: number, idx: Int32Array, m: number, out: Float64Array): void {
+  for (let k = 0; k < m; k++) {
+    const row = idx[k]! * n;
+    for (let l = 0; l < m; l++) out[k * m + l] = A[row + idx[l]!]!;
+  }
+}
+
+/**
+ * ‖P(x₀ − g₀) − x₀‖₂ for the box [lower, upper], or 1 when that is 0 or not finite: the scale
+ * of the inner solvers' forcing terms (the unbounded methods use ‖g₀‖₂).
+ */
+export function forcingScale(x0: Float64Array, g0: Float64Array, lower: Float64Array, upper: Float64Array): number {
+  let ss = 0;
+  for (let i = 0; i < x0.length; i++) {
+    const v = x0[i]! - g0[i]!;
+    const p = v < lower[i]! ? lower[i]! : v > upper[i]! ? upper[i]! : v;
+    ss += (p - x0[i]!) ** 2;
+  }
+  const pn = Math.sqrt(ss);
+  return pn > 0 && Number.isFinite(pn) ? pn : 1;
 }
 
 /**

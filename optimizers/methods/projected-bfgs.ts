@@ -21,6 +21,7 @@
 import { setIdentity } from '../../src/utpm/linalg/kernels.js';
 import { cholesky, solveCholesky } from '../linalg.js';
 import { dot, matVec, norm2 } from '../vec.js';
+import { principalSubmatrix } from './face.js';
 import { projectedNewton } from './projected-newton.js';
 
 interface BfgsPair {
@@ -74,11 +75,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
         return null;
       }
       // d_F = −(H_FF·g_F − H_FA·H_AA⁻¹·H_AF·g_F).
-      let a = 0;
-      for (let k = 0, i = 0; i < n; i++) {
-        if (k < nf && free.idx[k] === i) k++;
-        else active[a++] = i;
-      }
+      free.complement(active);
       for (let p = 0; p < na; p++) {
         const row = active[p]! * n;
         let s = 0;
@@ -86,7 +83,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
         v[p] = s;
       }
       if (na > 0) {
-        for (let p = 0; p < na; p++) for (let q = 0; q < na; q++) M[p * na + q] = H[active[p]! * n + active[q]!]!;
+        principalSubmatrix(H, n, active, na, M);
         if (cholesky(M, na, 0, L) >= 0) {
           restart(st, n);
           return null;

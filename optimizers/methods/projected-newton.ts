@@ -30,11 +30,11 @@
 import type { Method, SolverState, StepReport } from '../loop.js';
 import type { Objective } from '../objective.js';
 import { Ray } from '../linesearch/ray.js';
-import { projectOnto, projectedGradientNorm } from '../bounds.js';
+import { projectedGradientNorm } from '../bounds.js';
 import { modifiedCholesky, solveCholesky } from '../linalg.js';
 import { allFinite, dot, norm2, sub } from '../vec.js';
 import { type CgWork, truncatedCg } from '../subproblem/truncated-cg.js';
-import { FreeSet } from './face.js';
+import { FreeSet, forcingScale } from './face.js';
 
 /** Largest ε of the ε-active set (units of x). */
 const EPS_ACTIVE = 1e-3;
@@ -172,11 +172,6 @@ export function projectedNewton<E>(name: string, lower: Float64Array, upper: Flo
       const n = obj.n;
       const g = new Float64Array(n);
       const f = obj.valueAndGrad(x0, g);
-      const pg = new Float64Array(n);
-      for (let i = 0; i < n; i++) pg[i] = x0[i]! - g[i]!;
-      projectOnto(pg, pg, lower, upper);
-      for (let i = 0; i < n; i++) pg[i]! -= x0[i]!;
-      const pn = norm2(pg);
       const base: ProjectedState = {
         x: x0,
         f,
@@ -191,7 +186,7 @@ export function projectedNewton<E>(name: string, lower: Float64Array, upper: Flo
         y: new Float64Array(n),
         rg: new Float64Array(n),
         rd: new Float64Array(n),
-        gnorm0: pn > 0 && Number.isFinite(pn) ? pn : 1,
+        gnorm0: forcingScale(x0, g, lower, upper),
         ray: new Ray(obj),
       };
       base.ray.setBounds(lower, upper);

@@ -31,7 +31,7 @@ import type { Objective } from '../objective.js';
 import type { QuadraticModel, SubproblemFactory, TrustRegionSubproblem } from '../subproblem/types.js';
 import { projectOnto, projectedGradientNorm } from '../bounds.js';
 import { allFinite, dot, matVec, norm2, normInf } from '../vec.js';
-import { BySize, FreeSet } from './face.js';
+import { BySize, FreeSet, forcingScale } from './face.js';
 
 export interface TronOptions {
   /** Initial radius (default 1). */
@@ -291,7 +291,7 @@ export function tron(
         lower,
         upper,
         alphaC: 1,
-        gnorm0: 1,
+        gnorm0: forcingScale(x0, g, lower, upper),
         H: null,
         free: new FreeSet(n),
         s: v(),
@@ -308,12 +308,6 @@ export function tron(
         ru: v(),
         rH: new Float64Array(dense ? n * n : 0),
       };
-      // ‖P(x₀ − g₀) − x₀‖₂, computed in st.t.
-      for (let i = 0; i < n; i++) st.t[i] = x0[i]! - g[i]!;
-      projectOnto(st.t, st.t, lower, upper);
-      for (let i = 0; i < n; i++) st.t[i]! -= x0[i]!;
-      const pg = norm2(st.t);
-      st.gnorm0 = pg > 0 && Number.isFinite(pg) ? pg : 1;
       return st;
     },
     step(st, obj): StepReport {
