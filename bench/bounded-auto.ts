@@ -13,13 +13,13 @@
  * Usage: node dist/bench/bounded-auto.js [--gtol=1e-6] [--methods=a,b] [--problems=substr] [--repeat=3] [--mgh]
  */
 import * as t from '../src/index.js';
-import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, isDense, minimize } from '../optimizers/index.js';
+import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, isDense, minimize } from '../optimizers/index.js';
 import { mghBoxed, scalingProblems } from './problems/bounded-scaling.js';
 
 interface Run {
   problem: string;
   n: number;
-  method: ConcreteMethodName;
+  method: ScalarMethodName;
   status: string;
   fun: number;
   gnorm: number;
@@ -40,7 +40,7 @@ function main(): void {
     }),
   );
   const gtol = Number(args.get('gtol') ?? 1e-6);
-  const methods = (args.get('methods')?.split(',') ?? CONCRETE_METHOD_NAMES) as ConcreteMethodName[];
+  const methods = (args.get('methods')?.split(',') ?? SCALAR_METHOD_NAMES) as ScalarMethodName[];
   const filter = args.get('problems');
   const repeat = Number(args.get('repeat') ?? 3);
   // --mgh: the MGH problems with bounds cutting off their minimizers, one run each (no timing).

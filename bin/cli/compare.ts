@@ -42,8 +42,8 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   methodFrom(undefined, problem); // a bad options.method in the file is still an error
   const methods = given ?? defaultMethods(problem);
   for (const m of methods) {
-    checkBoundsSupport(problem, m, '--methods');
     checkProblemKind(problem, m, '--methods');
+    checkBoundsSupport(problem, m, '--methods');
   }
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);

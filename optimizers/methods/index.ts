@@ -168,14 +168,14 @@ export const METHODS = {
   },
   lm: {
     ...leastSquaresMethod,
-    summary: 'least squares: Levenberg–Marquardt (Moré), scaled trust region, exact Jacobian',
+    summary: 'least squares: Levenberg–Marquardt (Moré), exact Jacobian; bounds: none',
     bounds: false,
     autoRank: 2,
     build: (s): Method => lm(lsqSettings(s)),
   },
   trf: {
     ...leastSquaresMethod,
-    summary: 'least squares with bounds: trust region reflective (Coleman–Li), exact Jacobian',
+    summary: 'least squares: trust region reflective, exact Jacobian; bounds: Coleman–Li',
     bounds: true,
     autoRank: 1,
     build: (s): Method => trf(lsqSettings(s), s.bounds),
@@ -244,9 +244,10 @@ export function honoursBounds(name: MethodName): boolean {
   return name === 'auto' || methodSpec(baseMethod(name)).bounds;
 }
 
-/** "lbfgs (L-BFGS-B)": the methods of these problem kinds that honour bounds, for messages. */
+/** "lbfgs (L-BFGS-B)": the methods of these problem kinds that honour bounds, kind by kind in the order given, for messages. */
 export function boundMethodsText(quote = '', kinds: readonly ProblemKind[] = ['scalar']): string {
-  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds && kinds.includes(methodSpec(m).problem))
+  return kinds
+    .flatMap((k) => CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds && methodSpec(m).problem === k))
     .map((m) => `${quote}${m}${quote}${methodSpec(m).boundedAs ? ` (${methodSpec(m).boundedAs!.title})` : ''}`)
     .join(', ');
 }

@@ -2,13 +2,15 @@
  * What the CLI's own help promises works: every example printed by `--help` (the top level and
  * each command's) runs as printed, from a folder holding the examples, and succeeds; and every
  * method solves the bounded example through `solve` and `compare`, staying in its box and
- * reaching the known minimum (examples/rosenbrock.json: f* = 0 at (1, 1), inside [−2, 2]²).
+ * reaching the known minimum (examples/rosenbrock.json: f* = 0 at (1, 1), inside [−2, 2]²);
+ * the least-squares methods are refused on it for its kind, and on a bounded residuals file
+ * `trf` and every minimize method reach the bounded minimum while `lm` is refused, naming trf.
  */
-import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONCRETE_METHOD_NAMES } from '../../optimizers/index.js';
+import { LEAST_SQUARES_METHOD_NAMES, SCALAR_METHOD_NAMES } from '../../optimizers/index.js';
 import { ROOT, tayopt } from './helpers.js';
 
 let dir: string;
@@ -71,9 +73,9 @@ describe('the examples printed by --help', () => {
 
 describe('every method on the bounded example', () => {
   it('solve --method m --json: converged at the known minimum, inside the bounds', async () => {
-    const runs = await Promise.all(CONCRETE_METHOD_NAMES.map((m) => tayopt(['solve', 'examples/rosenbrock.json', '--method', m, '--json', '-q'])));
+    const runs = await Promise.all(SCALAR_METHOD_NAMES.map((m) => tayopt(['solve', 'examples/rosenbrock.json', '--method', m, '--json', '-q'])));
     runs.forEach((r, k) => {
-      const m = CONCRETE_METHOD_NAMES[k]!;
+      const m = SCALAR_METHOD_NAMES[k]!;
       expect(r.code, `${m}: ${r.stderr}`).toBe(0);
       const out = JSON.parse(r.stdout) as { success: boolean; fun: number; x: { x: number[] }; method: string };
       expect(out.success, m).toBe(true);
@@ -87,13 +89,54 @@ describe('every method on the bounded example', () => {
   }, 300_000);
 
   it('compare --methods <all>: one converged row per method', async () => {
-    const r = await tayopt(['compare', 'examples/rosenbrock.json', '--methods', CONCRETE_METHOD_NAMES.join(','), '--json', '-q']);
+    const r = await tayopt(['compare', 'examples/rosenbrock.json', '--methods', SCALAR_METHOD_NAMES.join(','), '--json', '-q']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { runs: { requested: string; success: boolean; fun: number }[] };
-    expect(out.runs.map((x) => x.requested)).toEqual(CONCRETE_METHOD_NAMES);
+    expect(out.runs.map((x) => x.requested)).toEqual(SCALAR_METHOD_NAMES);
     for (const run of out.runs) {
       expect(run.success, run.requested).toBe(true);
       expect(run.fun, run.requested).toBeLessThan(1e-10);
     }
+  }, 300_000);
+});
+
+describe('the least-squares methods and bounds', () => {
+  it('lm and trf on the bounded objective file: refused for the problem kind, not the bounds', async () => {
+    const runs = await Promise.all(LEAST_SQUARES_METHOD_NAMES.map((m) => tayopt(['solve', 'examples/rosenbrock.json', '--method', m, '--json', '-q'])));
+    runs.forEach((r, k) => {
+      expect(r.code, LEAST_SQUARES_METHOD_NAMES[k]).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`method "${LEAST_SQUARES_METHOD_NAMES[k]}" solves least-squares problems`));
+    });
+  }, 120_000);
+
+  it('a bounded residuals file: trf and every minimize method reach the bounded minimum; lm is refused, naming trf', async () => {
+    // Rosenbrock as residuals (10(x₂ − x₁²), 1 − x₁) with x₁ ≤ 0.5: for fixed x₁ the best x₂ is
+    // x₁², leaving (1 − x₁)², least at the bound: x* = (0.5, 0.25), f* = Σr² = 0.25.
+    const path = join(dir, 'rosenbrock-residuals.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        name: 'rosenbrock residuals, bounded',
+        variables: { x: [-1.2, 1] },
+        residuals: '[10*(x[2] - x[1]^2), 1 - x[1]]',
+        bounds: { x: { lower: [-2, -2], upper: [0.5, 2] } },
+      }),
+    );
+    const methods = ['trf', ...SCALAR_METHOD_NAMES];
+    const r = await tayopt(['compare', path, '--methods', methods.join(','), '--json', '-q']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as { runs: { requested: string; success: boolean; fun: number; x: { x: number[] } }[] };
+    expect(out.runs.map((x) => x.requested)).toEqual(methods);
+    for (const run of out.runs) {
+      expect(run.success, run.requested).toBe(true);
+      expect(run.fun, run.requested).toBeCloseTo(0.25, 9);
+      // at the bound (trf's iterates stay strictly inside it, Coleman–Li's interior scaling)
+      expect(run.x.x[0], run.requested).toBeLessThanOrEqual(0.5);
+      expect(run.x.x[0], run.requested).toBeCloseTo(0.5, 8);
+      expect(run.x.x[1], run.requested).toBeCloseTo(0.25, 5);
+    }
+    const lm = await tayopt(['solve', path, '--method', 'lm', '-q']);
+    expect(lm.code).toBe(2);
+    expect(lm.stderr).toMatch(/method "lm" cannot honour the bounds.*\btrf\b/);
   }, 300_000);
 });
