@@ -15,8 +15,12 @@
  * The arc search gives only sufficient decrease, so yᵀs > 0 is not guaranteed: Powell's damped
  * update (Nocedal & Wright, Procedure 18.2) keeps B positive definite — r = θy + (1 − θ)Bs with
  * θ < 1 only when sᵀy < 0.2·sᵀBs, then B₊ = B − Bs·sᵀB/sᵀBs + r·rᵀ/sᵀr, and H₊ the inverse
- * BFGS update with r for y. As unbounded BFGS does, the first step is at most 1 long and the
- * identity is rescaled by yᵀy/yᵀs (B) and yᵀs/yᵀy (H) before the first update (N&W eq. 6.20).
+ * BFGS update with r for y. As unbounded BFGS does, the identity is rescaled by yᵀy/yᵀs (B)
+ * and yᵀs/yᵀy (H) before the first update (N&W eq. 6.20). The first trial step (from the
+ * identity) is 1 long in x, as L-BFGS-B's first: the arc search backtracks from there, but only
+ * doubles a step a few times, so a first step of length ‖g‖ — unbounded BFGS's when ‖g‖ < 1,
+ * whose Wolfe search then extrapolates — creeps along a plateau at rounding level (HS25 from
+ * its start, ‖g‖∞ = 2e-8: 2000 iterations without a change in f).
  */
 import { setIdentity } from '../../src/utpm/linalg/kernels.js';
 import { cholesky, solveCholesky } from '../linalg.js';
@@ -99,7 +103,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
       }
       return null;
     },
-    firstStep: (st) => (st.fresh ? Math.min(1, 1 / norm2(st.d)) : 1),
+    firstStep: (st) => (st.fresh ? 1 / norm2(st.d) : 1),
     reset(st) {
       if (st.fresh) return false;
       restart(st, st.x.length);

@@ -12,6 +12,7 @@ import * as t from '../../src/index.js';
 import { minimize, type MinimizeOptions } from '../../optimizers/index.js';
 import { BOUNDED_PROBLEMS } from '../../bench/problems/bounded.js';
 import { reaches } from '../../bench/problems/mgh.js';
+import { loadProblem } from '../../src/problem/load.js';
 import { ALL_METHODS, boxQp, diagonalQuadratic, firstOrder } from './helpers.js';
 
 /** minimize with a callback that records whether any row's x (row 0 included) left [lower, upper]. */
@@ -115,6 +116,22 @@ describe.each(ALL_METHODS)('%s under bounds', (method) => {
     expect(r.x[0]).toBeCloseTo(0.65, 6);
     expect(r.x[2]).toBeCloseTo(0.65 * 0.65, 6);
   });
+
+  // HS25 starts on a plateau (‖∇f‖∞ = 2e-8 at x0, x₁ at its upper bound): a first step only as
+  // long as the gradient creeps at rounding level (bounded bfgs did, 2000 iterations without a
+  // change in f). newton-cg is left out: it stalls near f = 5e-3 here with or without the bounds
+  // (unbounded, 1606 iterations), a slowness of its own, not of the bounded form.
+  if (method !== 'newton-cg')
+    it('HS25 from its plateau start: the published minimum f* = 0 at (50, 25, 1.5)', async () => {
+      const p = await loadProblem('examples/hs/hs025.yaml');
+      const lower = Array.from(p.bounds!.lower);
+      const upper = Array.from(p.bounds!.upper);
+      const { r, outside } = boxedRun(p.f, Array.from(p.x0), lower, upper, { method, gtol: 1e-12, maxIter: 500 });
+      expect(outside).toBe(0);
+      expect(r.status, r.message).toBe('gtol');
+      expect(r.fun).toBeLessThan(1e-20);
+      [50, 25, 1.5].forEach((v, i) => expect(r.x[i]).toBeCloseTo(v, 6));
+    });
 
   it('runs on finite-difference second derivatives when only a gradient is given', () => {
     const { r, outside } = boxedRun(firstOrder(diagonalQuadratic([1, 4, 9], [3, -3, 0.5])), [0, 0, 0], [0, -1, 0], [1, 1, 1], { method, gtol: 1e-8 });
