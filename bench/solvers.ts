@@ -14,8 +14,8 @@
  * algorithms' own overhead.
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr,substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only]
- * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts.
+ *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only] [--no-leastsq]
+ * The least-squares tables (NIST StRD, MGH in residual form) follow (unless --no-leastsq); see leastsq.ts.
  */
 import { spawnSync } from 'node:child_process';
 import { PIPE_PRELUDE } from './scipy-bridge.js';
@@ -481,7 +481,7 @@ function main(): void {
   printTable(rows, scipy);
   printSummary(rows, scipy);
   printBounded(rows, scipy);
-  leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
+  if (!args.has('no-leastsq')) leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
 }
 
 main();
