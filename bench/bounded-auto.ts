@@ -13,21 +13,15 @@
  * Usage: node dist/bench/bounded-auto.js [--gtol=1e-6] [--methods=a,b] [--problems=substr] [--repeat=3] [--mgh]
  */
 import * as t from '../src/index.js';
-import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, isDense, minimize } from '../optimizers/index.js';
+import { SCALAR_METHOD_NAMES, type MinimizeResult, type ScalarMethodName, DENSE_MAX_N, isDense, minimize } from '../optimizers/index.js';
 import { mghBoxed, scalingProblems } from './problems/bounded-scaling.js';
 
-interface Run {
+/** One run: the result's counts, and what this measurement adds. */
+interface Run extends Pick<MinimizeResult, 'status' | 'fun' | 'nit' | 'nfev' | 'ngev' | 'nhvp' | 'nhev'> {
   problem: string;
   n: number;
   method: ScalarMethodName;
-  status: string;
-  fun: number;
   gnorm: number;
-  nit: number;
-  nfev: number;
-  ngev: number;
-  nhvp: number;
-  nhev: number;
   ms: number;
   solved?: boolean;
 }
