@@ -39,9 +39,9 @@ export type PlainFunction = (x: Float64Array) => number;
 
 export interface MinimizeOptions {
   /**
-   * A method of the registry (optimizers/methods/index.ts). Default 'auto': L-BFGS-B with
-   * bounds; else trust-exact when a Hessian is available and n ≤ 200, trust-ncg when
-   * Hessian-vector products are, L-BFGS otherwise.
+   * A method of the registry (optimizers/methods/index.ts); every method honours `bounds`.
+   * Default 'auto': trust-exact when a Hessian is available and n ≤ 200, trust-ncg when
+   * Hessian-vector products are, L-BFGS(-B) otherwise — with or without bounds.
    */
   method?: MethodName;
   /** Gradient of a plain `f`: write ∇f(x) into out, or return it. Giving it selects the plain-JS path. */

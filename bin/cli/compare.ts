@@ -14,7 +14,7 @@ function defaultMethods(problem: Problem): MethodName[] {
   if (isConstrained(problem)) return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints);
   // a least-squares problem: its methods first, then the minimize defaults on Σr²
   const candidates: readonly ConcreteMethodName[] = problem.residuals ? [...LEAST_SQUARES_METHOD_NAMES.filter((m) => problem.m! >= problem.n || m !== 'lm'), ...COMPARE_DEFAULTS] : COMPARE_DEFAULTS;
-  return candidates.filter((m) => (problem.bounds ? honoursBounds(m) : isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
+  return candidates.filter((m) => (!problem.bounds || honoursBounds(m)) && (isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
 }
 
 function isLeastSquaresMethod(m: MethodName): boolean {
@@ -43,9 +43,9 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   methodFrom(undefined, problem); // a bad options.method in the file is still an error
   const methods = given ?? defaultMethods(problem);
   for (const m of methods) {
+    checkProblemKind(problem, m, '--methods');
     checkBoundsSupport(problem, m, '--methods');
     checkConstraintSupport(problem, m, '--methods');
-    checkProblemKind(problem, m, '--methods');
   }
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);

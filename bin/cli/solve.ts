@@ -64,8 +64,8 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const problem = withStartFlag(await load(args.file), args.start);
   const method = methodFrom(args.method, problem);
   const where = args.method !== undefined ? '--method' : `${problem.file}: options.method`;
-  checkBoundsSupport(problem, method, where);
   checkProblemKind(problem, method, where);
+  checkBoundsSupport(problem, method, where);
   checkConstraintSupport(problem, method, where);
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);

@@ -81,11 +81,13 @@ describe('the method registry', () => {
     const first = new Set(['value', 'gradient'] as const);
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 200, has: all })).toBe('trust-exact');
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 201, has: all })).toBe('trust-ncg');
-    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 5, has: all })).toBe('lbfgs');
+    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 5, has: all })).toBe('trust-exact');
+    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 201, has: all })).toBe('trust-ncg');
+    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 5, has: first })).toBe('lbfgs');
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 5, has: first })).toBe('lbfgs');
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 500, has: new Set(['value', 'gradient', 'hessian'] as const)})).toBe('lbfgs');
     expect(chooseAuto({ problem: 'least-squares', bounds: false, n: 5, has: all })).toBeUndefined();
-    expect(autoText()).toBe('L-BFGS-B with bounds; else trust-exact up to 200 unknowns, else trust-ncg');
+    expect(autoText()).toBe('trust-exact up to 200 unknowns, else trust-ncg, with or without bounds');
   });
 
   it('every method is documented: a row in the optimizers/README.md table with its derivatives, and named in README.md', () => {
