@@ -2,7 +2,7 @@
  * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
-export { minimize, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export { minimize, minimizeAsync, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
 export {
   METHODS,
   METHOD_NAMES,
@@ -28,7 +28,19 @@ export {
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
-export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';
+export {
+  runSolver,
+  runSolverAsync,
+  type SolverStatus,
+  type SolverResult,
+  type SolverState,
+  type Method,
+  type StepReport,
+  type LoopOptions,
+  type CallbackState,
+  type WarmState,
+} from './loop.js';
+export { stationaryToPrecision, roundingLevel, type NoiseCheck } from './precision.js';
 export type { LineSearch, LineFunction, LineSearchResult, LineSearchStatus } from './linesearch/types.js';
 export { moreThuente, type MoreThuenteOptions } from './linesearch/morethuente.js';
 export { backtracking, type BacktrackingOptions } from './linesearch/backtracking.js';

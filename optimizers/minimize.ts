@@ -11,7 +11,7 @@ import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
-import { type CallbackState, runSolver, type SolverResult } from './loop.js';
+import { type CallbackState, type LoopOptions, type Method, runSolver, runSolverAsync, type SolverResult, type WarmState } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
 import { backtracking } from './linesearch/backtracking.js';
@@ -76,6 +76,20 @@ export interface MinimizeOptions {
   initialRadius?: number;
   maxRadius?: number;
   eta?: number;
+  /**
+   * Cancels the run: checked between iterations and at every evaluation inside one; once
+   * aborted, the run ends with status 'aborted' at the last accepted iterate (the best point so
+   * far). With the synchronous `minimize` only code the run calls (the objective, the callback)
+   * can abort it; {@link minimizeAsync} lets timers and events do so.
+   */
+  signal?: AbortSignal;
+  /**
+   * Continue from an earlier run: pass its result (or its `state`). lbfgs, bfgs, newton-cg and
+   * the trust-region methods resume with the memory they ended with (L-BFGS pairs, the BFGS
+   * matrix, the trust radius); start from the earlier result's x by passing it as x0. The
+   * method defaults to the earlier run's.
+   */
+  warmStart?: { readonly state?: WarmState; readonly method?: string } | WarmState;
 }
 
 /** What minimize() returns: the solver's result (x flat and always finite, statuses, history) plus x0's shape. */
@@ -84,6 +98,22 @@ export interface MinimizeResult extends Omit<SolverResult, 'method'> {
   shape: number[];
   /** The method that ran (the one chosen when method was 'auto'). */
   method: Exclude<MethodName, 'auto'>;
+}
+
+/** `options.warmStart` read: the saved state (if any) and the method that saved it. */
+function readWarmStart(w: unknown, n: number): { state: WarmState | null; method: string } | null {
+  if (w === undefined) return null;
+  if (w === null || typeof w !== 'object') throw new TayoptError('minimize: options.warmStart must be an earlier result (or its state)');
+  const o = w as { state?: unknown; method?: unknown; data?: unknown; n?: unknown };
+  const st = (o.state ?? ('data' in o ? o : undefined)) as WarmState | undefined;
+  if (st !== undefined) {
+    if (typeof st !== 'object' || st === null || typeof st.method !== 'string' || typeof st.n !== 'number')
+      throw new TayoptError('minimize: options.warmStart.state is not a state saved by minimize');
+    if (st.n !== n) throw new TayoptError(`minimize: options.warmStart is from a problem with ${st.n} variables, but x0 has ${n}`);
+    return { state: st, method: st.method };
+  }
+  if (typeof o.method !== 'string') throw new TayoptError('minimize: options.warmStart must be an earlier result (or its state)');
+  return { state: null, method: o.method };
 }
 
 // ------------------------------------------------------------------ argument reading
@@ -179,6 +209,106 @@ function oraclesOf(fns: ObjectiveFunctions): Set<Oracle> {
   return has;
 }
 
+/** Everything a run needs, validated (see {@link minimize}). */
+interface Run {
+  impl: Method;
+  obj: Objective;
+  x: Float64Array;
+  loop: LoopOptions;
+  result: (res: SolverResult) => MinimizeResult;
+}
+
+function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unknown, options: MinimizeOptions): Run {
+  if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
+  const method0 = options.method ?? 'auto';
+  if (!isMethodName(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
+  const { values: x, shape } = flattenPoint(x0);
+  const n = x.length;
+  if (n === 0) throw new TayoptError('minimize: x0 has no elements');
+  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) throw new TayoptError(`minimize: x0[${i}] is ${x[i]}; the starting point must be finite`);
+
+  const warm = readWarmStart(options.warmStart, n);
+  if (options.signal !== undefined && (options.signal === null || typeof options.signal !== 'object' || typeof options.signal.aborted !== 'boolean'))
+    throw new TayoptError('minimize: options.signal must be an AbortSignal');
+
+  for (const k of ['grad', 'hess', 'hvp', 'callback'] as const)
+    if (options[k] !== undefined && typeof options[k] !== 'function') throw new TayoptError(`minimize: options.${k} must be a function`);
+
+  let fns: ObjectiveFunctions;
+  if (isObjectiveFunctions(f)) {
+    if (f.n !== n) throw new TayoptError(`minimize: the objective has n = ${f.n} variables but x0 has ${n} elements`);
+    fns = f;
+  } else if (typeof f !== 'function') {
+    throw new TayoptError('minimize: f must be a function (tayopt or plain with options.grad) or an ObjectiveFunctions object');
+  } else if (options.grad) {
+    fns = plainObjective(f as PlainFunction, n, options);
+  } else {
+    if (options.hess || options.hvp)
+      throw new TayoptError('minimize: options.hess/options.hvp need options.grad (a plain f); a tayopt f gets all derivatives from the engine');
+    fns = objective(f as TensorFunction, x0 as PointLike);
+  }
+
+  const bounds = options.bounds === undefined ? null : readBounds(options.bounds, n);
+  let base: ConcreteMethodName;
+  if (method0 === 'auto' && warm) {
+    // A warm start continues the earlier run's method.
+    if (!isMethodName(warm.method) || warm.method === 'auto') throw new TayoptError(`minimize: options.warmStart names an unknown method '${warm.method}'`);
+    base = baseMethod(warm.method);
+  } else if (method0 === 'auto') {
+    const chosen = chooseAuto({ problem: 'scalar', bounds: bounds !== null, n, has: oraclesOf(fns) });
+    if (!chosen) throw new TayoptError('minimize: no method fits this problem');
+    base = chosen;
+  } else {
+    base = baseMethod(method0);
+    if (bounds && !honoursBounds(base))
+      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'")} or 'auto'`);
+  }
+  const entry = methodSpec(base);
+  if (entry.problem !== 'scalar') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
+  // The name reported: under bounds a method may run as its bounded form ('lbfgs' → 'lbfgsb').
+  const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
+  if (bounds) clipToBox(x, bounds);
+  checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
+  if (warm && warm.method !== method)
+    throw new TayoptError(`minimize: options.warmStart comes from a '${warm.method}' run; it cannot continue with '${method}'`);
+
+  const impl = buildMethod(base, options, bounds);
+  const guard = guardEngineErrors(fns);
+  const obj = new Objective(guard.fns);
+  const loop: LoopOptions = {
+    gtol: checkPositive(options.gtol, 'gtol', true, 1e-5),
+    ftol: checkPositive(options.ftol, 'ftol', true, 0),
+    xtol: checkPositive(options.xtol, 'xtol', true, 0),
+    maxIter: checkCount(options.maxIter, 'maxIter', 1000),
+    maxEval: checkCount(options.maxEval, 'maxEval', Infinity),
+    timeLimit: checkPositive(options.timeLimit, 'timeLimit', true, Infinity),
+    xmax: checkPositive(options.xmax, 'xmax', false, 1e20),
+    callback: options.callback,
+    gradientName: bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞',
+    box: bounds,
+    signal: options.signal ?? null,
+    warm: warm?.state ?? null,
+  };
+  const result = (res: SolverResult): MinimizeResult => ({
+    x: res.x,
+    shape,
+    fun: res.fun,
+    grad: res.grad,
+    nit: res.nit,
+    nfev: res.nfev,
+    ngev: res.ngev,
+    nhvp: res.nhvp,
+    nhev: res.nhev,
+    status: res.status,
+    success: res.success,
+    message: res.status === 'nonFinite' && guard.lastError() ? `${res.message} (last error: ${guard.lastError()})` : res.message,
+    history: res.history,
+    method,
+    ...(res.state ? { state: res.state } : {}),
+  });
+  return { impl, obj, x, loop, result };
+}
+
 /**
  * Minimizes f from x0.
  *
@@ -202,77 +332,21 @@ export function minimize(
   x0: unknown,
   options: MinimizeOptions = {},
 ): MinimizeResult {
-  if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
-  const method0 = options.method ?? 'auto';
-  if (!isMethodName(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
-  const { values: x, shape } = flattenPoint(x0);
-  const n = x.length;
-  if (n === 0) throw new TayoptError('minimize: x0 has no elements');
-  for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) throw new TayoptError(`minimize: x0[${i}] is ${x[i]}; the starting point must be finite`);
+  const run = setup(f, x0, options);
+  return run.result(runSolver(run.impl, run.obj, run.x, run.loop));
+}
 
-  for (const k of ['grad', 'hess', 'hvp', 'callback'] as const)
-    if (options[k] !== undefined && typeof options[k] !== 'function') throw new TayoptError(`minimize: options.${k} must be a function`);
-
-  let fns: ObjectiveFunctions;
-  if (isObjectiveFunctions(f)) {
-    if (f.n !== n) throw new TayoptError(`minimize: the objective has n = ${f.n} variables but x0 has ${n} elements`);
-    fns = f;
-  } else if (typeof f !== 'function') {
-    throw new TayoptError('minimize: f must be a function (tayopt or plain with options.grad) or an ObjectiveFunctions object');
-  } else if (options.grad) {
-    fns = plainObjective(f as PlainFunction, n, options);
-  } else {
-    if (options.hess || options.hvp)
-      throw new TayoptError('minimize: options.hess/options.hvp need options.grad (a plain f); a tayopt f gets all derivatives from the engine');
-    fns = objective(f as TensorFunction, x0 as PointLike);
-  }
-
-  const bounds = options.bounds === undefined ? null : readBounds(options.bounds, n);
-  let base: ConcreteMethodName;
-  if (method0 === 'auto') {
-    const chosen = chooseAuto({ problem: 'scalar', bounds: bounds !== null, n, has: oraclesOf(fns) });
-    if (!chosen) throw new TayoptError('minimize: no method fits this problem');
-    base = chosen;
-  } else {
-    base = baseMethod(method0);
-    if (bounds && !honoursBounds(base))
-      throw new TayoptError(`minimize: method '${method0}' cannot honour bounds; use ${boundMethodsText("'")} or 'auto'`);
-  }
-  const entry = methodSpec(base);
-  if (entry.problem !== 'scalar') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
-  // The name reported: under bounds a method may run as its bounded form ('lbfgs' → 'lbfgsb').
-  const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
-  if (bounds) clipToBox(x, bounds);
-  checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
-
-  const impl = buildMethod(base, options, bounds);
-  const guard = guardEngineErrors(fns);
-  const obj = new Objective(guard.fns);
-  const res = runSolver(impl, obj, x, {
-    gtol: checkPositive(options.gtol, 'gtol', true, 1e-5),
-    ftol: checkPositive(options.ftol, 'ftol', true, 0),
-    xtol: checkPositive(options.xtol, 'xtol', true, 0),
-    maxIter: checkCount(options.maxIter, 'maxIter', 1000),
-    maxEval: checkCount(options.maxEval, 'maxEval', Infinity),
-    timeLimit: checkPositive(options.timeLimit, 'timeLimit', true, Infinity),
-    xmax: checkPositive(options.xmax, 'xmax', false, 1e20),
-    callback: options.callback,
-    gradientName: bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞',
-  });
-  return {
-    x: res.x,
-    shape,
-    fun: res.fun,
-    grad: res.grad,
-    nit: res.nit,
-    nfev: res.nfev,
-    ngev: res.ngev,
-    nhvp: res.nhvp,
-    nhev: res.nhev,
-    status: res.status,
-    success: res.success,
-    message: res.status === 'nonFinite' && guard.lastError() ? `${res.message} (last error: ${guard.lastError()})` : res.message,
-    history: res.history,
-    method,
-  };
+/**
+ * {@link minimize} that lets the event loop run between iterations (about every 10 ms), so
+ * that an `options.signal` aborted by a timer, a UI event or a signal handler stops the run,
+ * and a page or server stays responsive. Resolves to the same result; rejects with a
+ * TayoptError for invalid arguments.
+ */
+export async function minimizeAsync(
+  f: TensorFunction | PlainFunction | ObjectiveFunctions,
+  x0: unknown,
+  options: MinimizeOptions = {},
+): Promise<MinimizeResult> {
+  const run = setup(f, x0, options);
+  return run.result(await runSolverAsync(run.impl, run.obj, run.x, run.loop));
 }

@@ -31,6 +31,7 @@ export type { PointLike } from './ad/convert.js';
 export { NumericalError, TayoptError } from './errors.js';
 export {
   minimize,
+  minimizeAsync,
   type MinimizeOptions,
   type MinimizeResult,
   type MethodName,
