@@ -1,7 +1,9 @@
 /**
  * Solver benchmark: every method on the Moré–Garbow–Hillstrom problems, the bound-constrained
- * set and the seed's network least-squares problem. Prints one table per problem × method
- * (solved?, nit, nfev, ngev, nhvp, nhev, ms) and a per-method summary.
+ * set, the seed's network least-squares problem and the ill-conditioned quadratics of issue 13.
+ * Prints one table per problem × method (solved?, nit, nfev, ngev, nhvp, nhev, ms), a
+ * per-method summary, and default stopping against tight stopping on MGH and NIST StRD
+ * (bench/stopping.ts; skip it with --no-stopping).
  *
  * When `python3` with scipy is available, the same problems are run in the same invocation
  * through `scipy.optimize.minimize` with exact derivatives from our engine: the Python side
@@ -14,7 +16,7 @@
  * algorithms' own overhead.
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6]
+ *                                   [--no-scipy] [--gtol=1e-6] [--no-stopping]
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
@@ -27,6 +29,8 @@ import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
+import { QUADRATIC_PROBLEMS } from './problems/quadratic.js';
+import { printDefaultVsTight } from './stopping.js';
 
 type Method = ConcreteMethodName;
 
@@ -38,7 +42,7 @@ interface BenchProblem {
   /** Reaching any of these counts as solved; empty = solved when the gradient test is met. */
   fStar: MinimumValue[];
   bounds?: { lower: number[]; upper: number[] };
-  group: 'mgh' | 'bounded' | 'network';
+  group: 'mgh' | 'bounded' | 'network' | 'quadratic';
 }
 
 const ALL_METHODS: readonly Method[] = CONCRETE_METHOD_NAMES;
@@ -58,6 +62,7 @@ function problems(): BenchProblem[] {
   const list: BenchProblem[] = MGH_PROBLEMS.map((p) => ({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, group: 'mgh' }));
   for (const p of BOUNDED_PROBLEMS)
     list.push({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, bounds: { lower: p.lower, upper: p.upper }, group: 'bounded' });
+  for (const p of QUADRATIC_PROBLEMS) list.push({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, group: 'quadratic' });
   const nn = networkProblem();
   list.push({ name: nn.name, n: nn.n, x0: nn.x0, objective: nn.objective, fStar: [], group: 'network' });
   return list;
@@ -429,6 +434,7 @@ function main(): void {
   }
   printTable(rows, scipy);
   printSummary(rows, scipy);
+  if (!args.has('no-stopping')) printDefaultVsTight(methods, maxN, filter);
 }
 
 main();

@@ -73,7 +73,7 @@ const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
 const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
-  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]' },
+  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-12 for methods with second derivatives, 1e-8 for lbfgs and bfgs; runs that cannot get there stop at the limit of double precision]' },
   'max-iter': { type: 'number', describe: 'iteration limit [default: 1000]' },
   ftol: { type: 'number', describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
   xtol: { type: 'number', describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },

@@ -20,6 +20,7 @@ export {
   baseMethod,
   boundMethodsText,
   chooseAuto,
+  defaultGtol,
   honoursBounds,
   isDense,
   isMethodName,

@@ -25,6 +25,7 @@ import {
   boundMethodsText,
   checkFamilyOptions,
   chooseAuto,
+  defaultGtol,
   honoursBounds,
   METHOD_NAMES,
   isMethodName,
@@ -48,7 +49,11 @@ export interface MinimizeOptions {
   /** Hessian-vector product of a plain `f`: write ∇²f(x)·v into out, or return it. */
   hvp?: (x: Float64Array, v: Float64Array, out: Float64Array) => void | ArrayLike<number>;
   bounds?: Bounds;
-  /** Stop when ‖∇f‖∞ (projected under bounds) ≤ gtol. Default 1e-5. */
+  /**
+   * Stop when ‖∇f‖∞ (projected under bounds) ≤ gtol. Default 1e-12 for methods with second
+   * derivatives, 1e-8 for lbfgs and bfgs (`defaultGtol`); a run that cannot get there stops at
+   * the limit of double precision (status 'precision').
+   */
   gtol?: number;
   /** Stop when (f_prev − f)/max(|f_prev|, |f|, 1) ≤ ftol after an accepted step. Default 0 (off). */
   ftol?: number;
@@ -276,7 +281,7 @@ function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unkno
   const guard = guardEngineErrors(fns);
   const obj = new Objective(guard.fns);
   const loop: LoopOptions = {
-    gtol: checkPositive(options.gtol, 'gtol', true, 1e-5),
+    gtol: checkPositive(options.gtol, 'gtol', true, defaultGtol(base)),
     ftol: checkPositive(options.ftol, 'ftol', true, 0),
     xtol: checkPositive(options.xtol, 'xtol', true, 0),
     maxIter: checkCount(options.maxIter, 'maxIter', 1000),

@@ -7,18 +7,36 @@
 import type { FlatObjective } from '../../src/index.js';
 import { elementName } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
-import { type HistoryEntry, type MethodName, type MinimizeResult, boundMethodsText, clipToBox, honoursBounds, minimize } from '../../optimizers/index.js';
+import {
+  type HistoryEntry,
+  type MethodName,
+  type MinimizeResult,
+  baseMethod,
+  boundMethodsText,
+  clipToBox,
+  defaultGtol,
+  honoursBounds,
+  minimize,
+} from '../../optimizers/index.js';
 import { UsageError, finiteAt, flatObjective } from './common.js';
 
 /** Solver settings from the command line (and the problem's own defaults). */
 export interface RunSettings {
-  gtol: number;
+  /** Undefined: the method's default (optimizers' `defaultGtol`). */
+  gtol?: number;
   maxIter: number;
   ftol?: number;
   xtol?: number;
   maxEval?: number;
   /** Milliseconds. */
   timeLimit?: number;
+}
+
+/** The gtol a run uses, in words for the log: the given one, or the method's default. */
+export function gtolText(method: MethodName, settings: RunSettings): string {
+  if (settings.gtol !== undefined) return settings.gtol.toExponential();
+  if (method === 'auto') return "the chosen method's default";
+  return `${defaultGtol(baseMethod(method)).toExponential()} (default)`;
 }
 
 /** Throws (exit 2) when `method` cannot honour the problem's bounds. */
@@ -54,7 +72,7 @@ export function runMethod(
 ): MinimizeResult {
   return minimize(prepared.obj, prepared.x0, {
     method,
-    gtol: settings.gtol,
+    ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}),
     maxIter: settings.maxIter,
     ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
     ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),

@@ -4,7 +4,7 @@ import type { Problem } from '../../src/problem/types.js';
 import type { MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, gtolText, prepare, runMethod } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -25,7 +25,7 @@ export interface SolveArgs {
 export function settingsFrom(args: SolveArgs, problem: Problem): RunSettings {
   const timeLimit = positive(args.timeLimit, '--time-limit');
   return {
-    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol ?? 1e-5,
+    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol,
     maxIter: count(args.maxIter, '--max-iter') ?? problem.options.maxIter ?? 1000,
     ftol: nonNegative(args.ftol, '--ftol'),
     xtol: nonNegative(args.xtol, '--xtol'),
@@ -67,7 +67,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
   log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
   log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
-  log.line(`  method ${method}, gtol ${settings.gtol.toExponential()}, at most ${settings.maxIter} iterations`);
+  log.line(`  method ${method}, gtol ${gtolText(method, settings)}, at most ${settings.maxIter} iterations`);
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
   log.line('');
   const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
