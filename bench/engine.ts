@@ -23,6 +23,7 @@ import {
 } from './problems/engine.js';
 import { loadTfjs } from './tfjs.js';
 import { consume, fmt, pair, table, timeOnce } from './timing.js';
+import { jacobianCostTable } from './jacobian-cost.js';
 
 const quick = process.argv.includes('--quick');
 const blocks = quick ? 3 : 9;
@@ -183,6 +184,7 @@ async function main(): Promise<void> {
     console.log('4. First call: trace + reverse sweep + compile, µs (multiple of one plain-JS evaluation)');
     console.log(table(['function', 'eval µs', 'first grad', 'first hvp'], rows));
   }
+  jacobianCostTable(blocks, blockMs); // 5. residual Jacobians (jacobian-cost.ts)
 }
 
 main().catch((e: unknown) => {

@@ -16,23 +16,26 @@
  * algorithms' own overhead.
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6] [--no-stopping]
+ *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only] [--no-stopping]
+ * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts.
  */
 import { spawnSync } from 'node:child_process';
+import { PIPE_PRELUDE } from './scipy-bridge.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
-import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
+import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
 import { QUADRATIC_PROBLEMS } from './problems/quadratic.js';
 import { printDefaultVsTight } from './stopping.js';
+import { leastSquaresBenchmark, residualCommand } from './leastsq.js';
 
-type Method = ConcreteMethodName;
+type Method = ScalarMethodName;
 
 interface BenchProblem {
   name: string;
@@ -45,7 +48,7 @@ interface BenchProblem {
   group: 'mgh' | 'bounded' | 'network' | 'quadratic';
 }
 
-const ALL_METHODS: readonly Method[] = CONCRETE_METHOD_NAMES;
+const ALL_METHODS: readonly Method[] = SCALAR_METHOD_NAMES;
 /** scipy.optimize.minimize's name for each method, or null where scipy has none. */
 const SCIPY_NAME: Record<Method, string | null> = {
   lbfgs: 'L-BFGS-B',
@@ -89,7 +92,9 @@ function serve(): void {
     const parts = line.trim().split(/\s+/);
     const cmd = parts.shift();
     let reply: string;
-    if (cmd === 'P') {
+    const lsq = residualCommand(cmd!, parts);
+    if (lsq !== null) reply = lsq;
+    else if (cmd === 'P') {
       const p = byName.get(parts[0]!);
       if (!p) reply = 'error unknown problem';
       else {
@@ -188,18 +193,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 cfg = json.load(open(sys.argv[1]))
-srv = subprocess.Popen(cfg['server'], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-
-def ask(line):
-    srv.stdin.write(line + '\n')
-    srv.stdin.flush()
-    reply = srv.stdout.readline()
-    if reply.startswith('error'):
-        raise RuntimeError(reply)
-    return reply
-
-def vec(x):
-    return ' '.join(repr(float(v)) for v in np.ravel(x))
+${PIPE_PRELUDE}
 
 results = []
 for job in cfg['jobs']:
@@ -409,6 +403,7 @@ function main(): void {
     }),
   );
   if (args.has('serve')) return serve();
+  if (args.has('leastsq-only')) return leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   const gtol = Number(args.get('gtol') ?? 1e-6);
   const maxIter = Number(args.get('max-iter') ?? 5000);
   const maxN = Number(args.get('max-n') ?? 1000);
@@ -435,6 +430,7 @@ function main(): void {
   printTable(rows, scipy);
   printSummary(rows, scipy);
   if (!args.has('no-stopping')) printDefaultVsTight(methods, maxN, filter);
+  leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
 }
 
 main();

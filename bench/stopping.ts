@@ -10,7 +10,7 @@
 import * as t from '../src/index.js';
 import { type ConcreteMethodName, DENSE_MAX_N, isDense, minimize } from '../optimizers/index.js';
 import { MGH_PROBLEMS, reaches } from './problems/mgh.js';
-import { allNistProblems, parameterLre } from './problems/nist.js';
+import { minLre, nistMinimizationRuns } from './problems/nist.js';
 
 interface Case {
   name: string;
@@ -33,7 +33,7 @@ function cases(maxN: number, filter?: string): Case[] {
   const list: Case[] = [];
   for (const p of MGH_PROBLEMS)
     if (p.n <= maxN) list.push({ name: p.name, set: 'MGH', n: p.n, x0: p.x0, objective: p.objective, right: (_x, f) => p.fStar.some((v) => reaches(f, v)) });
-  for (const p of allNistProblems()) list.push({ name: p.name, set: 'NIST', n: p.n, x0: p.x0, objective: p.objective, right: (x) => parameterLre(x, p.xStar) >= 4 });
+  for (const p of nistMinimizationRuns()) list.push({ name: p.name, set: 'NIST', n: p.n, x0: Array.from(p.x0), objective: p.objective, right: (x) => minLre(x, p.xStar) >= 4 });
   return filter ? list.filter((c) => c.name.includes(filter)) : list;
 }
 

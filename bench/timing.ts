@@ -13,7 +13,9 @@ export function consume(v: unknown): void {
   else if (Array.isArray(v)) sink += v.length;
 }
 
-function median(xs: number[]): number {
+/** The median (NaN for no values). */
+export function median(xs: number[]): number {
+  if (xs.length === 0) return NaN;
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;

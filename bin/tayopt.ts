@@ -3,7 +3,7 @@
  * The `tayopt` command: problem files in, solutions and convergence reports out.
  *
  *   tayopt solve FILE [--method M] [--gtol G] [--max-iter K] [--json] [--report out.png|out.html]
- *   tayopt derive FILE [--at POINT] [--hessian] [--json]
+ *   tayopt derive FILE [--at POINT] [--hessian] [--jacobian] [--json]
  *   tayopt compare FILE [--methods lbfgs,newton,trust-exact] [--report PATH]
  *
  * Exit codes: 0 converged, 1 the solver stopped without converging, 2 bad input (one line
@@ -73,7 +73,7 @@ const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
 const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
-  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-12 for methods with second derivatives, 1e-8 for lbfgs and bfgs; runs that cannot get there stop at the limit of double precision]' },
+  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-12 for methods with second derivatives, 1e-8 for lbfgs and bfgs; runs that cannot get there stop at the limit of double precision]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]' },
   'max-iter': { type: 'number', describe: 'iteration limit [default: 1000]' },
   ftol: { type: 'number', describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
   xtol: { type: 'number', describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
@@ -82,6 +82,7 @@ const solverOptions = {
   report: { type: 'string', describe: 'write a convergence report: a .png image or a self-contained .html page' },
   json: { type: 'boolean', describe: 'print one JSON object on stdout instead of the summary' },
   quiet: { alias: 'q', type: 'boolean', describe: 'no iteration log / progress on stderr' },
+  start: { type: 'string', describe: 'start from a named point of the file\'s "starts" (e.g. start2) instead of the variables\' values' },
 } as const;
 
 async function main(): Promise<void> {
@@ -90,7 +91,7 @@ async function main(): Promise<void> {
     .usage('$0 <command> FILE [options]\n\nProblem files: JSON or YAML (see src/problem/README.md), or a JS/TS module whose default export is { x0, objective }.')
     .command(
       'solve <file>',
-      'minimize the problem in FILE; iteration log on stderr, result on stdout',
+      'minimize the problem in FILE (a least-squares fit when it gives residuals); iteration log on stderr, result on stdout',
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'problem file (.json, .yaml, .yml, .js, .mjs, .ts, .mts)' })
@@ -112,6 +113,8 @@ async function main(): Promise<void> {
           .positional('file', { type: 'string', describe: 'problem file' })
           .option('at', { type: 'string', describe: 'the point: a .json/.yaml file or inline JSON, by variable name ({"x": [1, 2]}); missing variables keep their start value' })
           .option('hessian', { type: 'boolean', describe: 'also compute the full Hessian' })
+          .option('jacobian', { type: 'boolean', describe: 'also the residuals and their Jacobian (files with "residuals")' })
+          .option('start', solverOptions.start)
           .option('json', { type: 'boolean', describe: 'print one JSON object' }),
       async (argv) => {
         const { deriveCommand } = await import('./cli/derive.js');

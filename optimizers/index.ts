@@ -7,6 +7,10 @@ export {
   METHODS,
   METHOD_NAMES,
   CONCRETE_METHOD_NAMES,
+  SCALAR_METHOD_NAMES,
+  LEAST_SQUARES_METHOD_NAMES,
+  type ScalarMethodName,
+  type LeastSquaresMethodName,
   DENSE_MAX_N,
   FAMILY_OPTIONS,
   type MethodName,
@@ -27,6 +31,12 @@ export {
   methodSpec,
 } from './methods/index.js';
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
+export { leastSquares, LEAST_SQUARES_DEFAULTS, type LeastSquaresOptions, type LeastSquaresResult } from './leastsq/least-squares.js';
+export { curveFit, type CurveFitOptions, type CurveFitResult } from './leastsq/curve-fit.js';
+export { LeastSquaresObjective, LOSS_NAMES, type LossName, type ResidualFunctions } from './leastsq/objective.js';
+export { fitStatistics, type FitStatistics } from './leastsq/stats.js';
+export { lm, type LeastSquaresMethodOptions } from './methods/lm.js';
+export { trf } from './methods/trf.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
 export {

@@ -63,6 +63,11 @@ export interface StepReport {
   step: number;
   /** Extra words for the result message (what exactly failed). */
   detail?: string;
+  /**
+   * A method with its own convergence tests (the least-squares methods' scaled ftol/xtol/gtol)
+   * ends the run with this status and message once the row of this step is recorded.
+   */
+  converged?: { status: 'gtol' | 'ftol' | 'xtol' | 'noProgress'; message: string };
 }
 
 /** A method: a name, how to start, and how to take one step. */
@@ -267,6 +272,7 @@ export function* solverIterations<S extends SolverState>(
       }
       nit++;
       if (notify(record(rep.step))) return finish('callbackStop', `stopped by the callback after iteration ${nit}`);
+      if (rep.converged) return finish(rep.converged.status, rep.converged.message);
       if (state.gnorm <= opts.gtol)
         return finish('gtol', `converged: ${gname} = ${fmt(state.gnorm)} ≤ gtol = ${fmt(opts.gtol)}`);
       if (state.gnorm <= ZERO_GRADIENT * g0)

@@ -37,5 +37,14 @@ export {
   type MethodName,
   type Bounds,
   type PlainFunction,
+  leastSquares,
+  type LeastSquaresOptions,
+  type LeastSquaresResult,
+  curveFit,
+  type CurveFitOptions,
+  type CurveFitResult,
+  type LossName,
+  type ResidualFunctions,
 } from '../optimizers/index.js';
+export { residualFunctions, type FlatResiduals } from './ad/residual.js';
 export type { ObjectiveFunctions, HistoryEntry } from '../optimizers/types.js';

@@ -40,6 +40,11 @@ export interface TestProblem {
   fStar: MinimumValue[];
   /** f(x) written with tayopt operations; x is a vector of length n. */
   objective: (x: Tensor) => Tensor;
+  /**
+   * The residual vector r(x) with f = Σ rᵢ² (the paper's residuals, in its order except where
+   * noted; linear-full-rank's m − n equal residuals are one entry scaled by √(m − n)).
+   */
+  residuals: (x: Tensor) => Tensor;
   /** Member of the paper's 18-problem unconstrained-minimization subset. */
   main18: boolean;
 }
@@ -74,8 +79,9 @@ const x_ = (x: Tensor, i: number): Tensor => t.at(x, i);
 const range1 = (m: number): Float64Array => Float64Array.from({ length: m }, (_, i) => i + 1);
 const map = (a: Float64Array, f: (v: number, i: number) => number): Float64Array => a.map((v, i) => f(v, i));
 
-function problem(p: Omit<TestProblem, 'main18'> & { main18?: boolean }): TestProblem {
-  return { main18: false, ...p };
+/** A problem; without an objective, f = Σ rᵢ² of its residuals (the same operations as writing it out). */
+function problem(p: Omit<TestProblem, 'main18' | 'objective'> & { main18?: boolean; objective?: TestProblem['objective'] }): TestProblem {
+  return { main18: false, objective: (x) => sq(p.residuals(x)), ...p };
 }
 
 // ------------------------------------------------------------------ the problems (MGH numbering)
@@ -91,6 +97,7 @@ const rosenbrock = problem({
     const [a, b] = [x_(x, 0), x_(x, 1)];
     return t.add(t.square(t.mul(10, t.sub(b, t.square(a)))), t.square(t.sub(1, a)));
   },
+  residuals: (x) => t.stack([t.mul(10, t.sub(x_(x, 1), t.square(x_(x, 0)))), t.sub(1, x_(x, 0))]),
 });
 
 const freudensteinRoth = problem({
@@ -105,6 +112,10 @@ const freudensteinRoth = problem({
     const r1 = t.add(-13, t.add(a, t.mul(t.sub(t.mul(t.sub(5, b), b), 2), b)));
     const r2 = t.add(-29, t.add(a, t.mul(t.sub(t.mul(t.add(b, 1), b), 14), b)));
     return t.add(t.square(r1), t.square(r2));
+  },
+  residuals: (x) => {
+    const [a, b] = [x_(x, 0), x_(x, 1)];
+    return t.stack([t.add(-13, t.add(a, t.mul(t.sub(t.mul(t.sub(5, b), b), 2), b))), t.add(-29, t.add(a, t.mul(t.sub(t.mul(t.add(b, 1), b), 14), b)))]);
   },
 });
 
@@ -122,6 +133,10 @@ const powellBadlyScaled = problem({
     const r2 = t.sub(t.add(t.exp(t.neg(a)), t.exp(t.neg(b))), 1.0001);
     return t.add(t.square(r1), t.square(r2));
   },
+  residuals: (x) => {
+    const [a, b] = [x_(x, 0), x_(x, 1)];
+    return t.stack([t.sub(t.mul(1e4, t.mul(a, b)), 1), t.sub(t.add(t.exp(t.neg(a)), t.exp(t.neg(b))), 1.0001)]);
+  },
 });
 
 const brownBadlyScaled = problem({
@@ -136,6 +151,10 @@ const brownBadlyScaled = problem({
     const [a, b] = [x_(x, 0), x_(x, 1)];
     return t.add(t.add(t.square(t.sub(a, 1e6)), t.square(t.sub(b, 2e-6))), t.square(t.sub(t.mul(a, b), 2)));
   },
+  residuals: (x) => {
+    const [a, b] = [x_(x, 0), x_(x, 1)];
+    return t.stack([t.sub(a, 1e6), t.sub(b, 2e-6), t.sub(t.mul(a, b), 2)]);
+  },
 });
 
 const beale = problem({
@@ -146,10 +165,10 @@ const beale = problem({
   x0: [1, 1],
   fStar: [exact(0)],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const [a, b] = [x_(x, 0), x_(x, 1)];
     const y = [1.5, 2.25, 2.625];
-    return sq(t.sub(y, t.mul(a, t.sub(1, t.pow(b, [1, 2, 3])))));
+    return t.sub(y, t.mul(a, t.sub(1, t.pow(b, [1, 2, 3]))));
   },
 });
 
@@ -160,13 +179,13 @@ const jennrichSampson = problem({
   m: 10,
   x0: [0.3, 0.4],
   fStar: [paper('124.362')],
-  objective: (x) => {
+  residuals: (x) => {
     const i = range1(10);
     const r = t.sub(
       map(i, (v) => 2 + 2 * v),
       t.add(t.exp(t.mul(i, x_(x, 0))), t.exp(t.mul(i, x_(x, 1)))),
     );
-    return sq(r);
+    return r;
   },
 });
 
@@ -186,6 +205,12 @@ const helicalValley = problem({
     const r2 = t.mul(10, t.sub(t.sqrt(t.add(t.square(a), t.square(b))), 1));
     return t.add(t.add(t.square(r1), t.square(r2)), t.square(c));
   },
+  residuals: (x) => {
+    const [a, b, c] = [x_(x, 0), x_(x, 1), x_(x, 2)];
+    const base = t.div(t.atan(t.div(b, a)), 2 * Math.PI);
+    const theta = t.where(t.gt(a, 0), base, t.add(base, 0.5));
+    return t.stack([t.mul(10, t.sub(c, t.mul(10, theta))), t.mul(10, t.sub(t.sqrt(t.add(t.square(a), t.square(b))), 1)), c]);
+  },
 });
 
 const bard = problem({
@@ -195,13 +220,13 @@ const bard = problem({
   m: 15,
   x0: [1, 1, 1],
   fStar: [paper('8.21487e-3'), paper('17.4286')],
-  objective: (x) => {
+  residuals: (x) => {
     const y = [0.14, 0.18, 0.22, 0.25, 0.29, 0.32, 0.35, 0.39, 0.37, 0.58, 0.73, 0.96, 1.34, 2.1, 4.39];
     const u = range1(15);
     const v = map(u, (i) => 16 - i);
     const w = map(u, (i) => Math.min(i, 16 - i));
     const model = t.add(x_(x, 0), t.div(u, t.add(t.mul(v, x_(x, 1)), t.mul(w, x_(x, 2)))));
-    return sq(t.sub(y, model));
+    return t.sub(y, model);
   },
 });
 
@@ -213,12 +238,12 @@ const gaussian = problem({
   x0: [0.4, 1, 0],
   fStar: [paper('1.12793e-8')],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const y = [0.0009, 0.0044, 0.0175, 0.054, 0.1295, 0.242, 0.3521, 0.3989, 0.3521, 0.242, 0.1295, 0.054, 0.0175, 0.0044, 0.0009];
     const ti = map(range1(15), (i) => (8 - i) / 2);
     const d = t.sub(ti, x_(x, 2));
     const model = t.mul(x_(x, 0), t.exp(t.mul(-0.5, t.mul(x_(x, 1), t.square(d)))));
-    return sq(t.sub(model, y));
+    return t.sub(model, y);
   },
 });
 
@@ -229,11 +254,11 @@ const meyer = problem({
   m: 16,
   x0: [0.02, 4000, 250],
   fStar: [paper('87.9458')],
-  objective: (x) => {
+  residuals: (x) => {
     const y = [34780, 28610, 23650, 19630, 16370, 13720, 11540, 9744, 8261, 7030, 6005, 5147, 4427, 3820, 3307, 2872];
     const ti = map(range1(16), (i) => 45 + 5 * i);
     const model = t.mul(x_(x, 0), t.exp(t.div(x_(x, 1), t.add(ti, x_(x, 2)))));
-    return sq(t.sub(model, y));
+    return t.sub(model, y);
   },
 });
 
@@ -245,11 +270,11 @@ const gulf = problem({
   x0: [5, 2.5, 0.15],
   fStar: [exact(0)],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const ti = map(range1(99), (i) => i / 100);
     const yi = map(ti, (v) => 25 + (-50 * Math.log(v)) ** (2 / 3));
     const p = t.pow(t.abs(t.sub(yi, x_(x, 1))), x_(x, 2));
-    return sq(t.sub(t.exp(t.neg(t.div(p, x_(x, 0)))), ti));
+    return t.sub(t.exp(t.neg(t.div(p, x_(x, 0)))), ti);
   },
 });
 
@@ -261,21 +286,25 @@ const box3d = problem({
   x0: [0, 10, 20],
   fStar: [exact(0)],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const ti = map(range1(10), (i) => 0.1 * i);
     const c = map(ti, (v) => Math.exp(-v) - Math.exp(-10 * v));
     const r = t.sub(t.sub(t.exp(t.mul(t.neg(ti), x_(x, 0))), t.exp(t.mul(t.neg(ti), x_(x, 1)))), t.mul(x_(x, 2), c));
-    return sq(r);
+    return r;
   },
 });
 
-function powellSingularBlocks(a: Tensor, b: Tensor, c: Tensor, d: Tensor): Tensor {
-  const r1 = t.add(a, t.mul(10, b));
-  const r2 = t.mul(Math.sqrt(5), t.sub(c, d));
-  const r3 = t.square(t.sub(b, t.mul(2, c)));
-  const r4 = t.mul(Math.sqrt(10), t.square(t.sub(a, d)));
-  return t.add(t.add(sq(r1), sq(r2)), t.add(sq(r3), sq(r4)));
+/** Powell's four residuals (blocks of them, for the extended function), concatenated by kind. */
+function powellSingularResiduals(a: Tensor, b: Tensor, c: Tensor, d: Tensor): Tensor[] {
+  return [t.add(a, t.mul(10, b)), t.mul(Math.sqrt(5), t.sub(c, d)), t.square(t.sub(b, t.mul(2, c))), t.mul(Math.sqrt(10), t.square(t.sub(a, d)))];
 }
+
+function powellSingularBlocks(a: Tensor, b: Tensor, c: Tensor, d: Tensor): Tensor {
+  const [r1, r2, r3, r4] = powellSingularResiduals(a, b, c, d);
+  return t.add(t.add(sq(r1!), sq(r2!)), t.add(sq(r3!), sq(r4!)));
+}
+
+const flat = (parts: Tensor[]): Tensor => t.concatenate(parts.map((r) => t.reshape(r, [-1])));
 
 const powellSingular = problem({
   id: 13,
@@ -285,6 +314,7 @@ const powellSingular = problem({
   x0: [3, -1, 0, 1],
   fStar: [exact(0)],
   objective: (x) => powellSingularBlocks(x_(x, 0), x_(x, 1), x_(x, 2), x_(x, 3)),
+  residuals: (x) => flat(powellSingularResiduals(x_(x, 0), x_(x, 1), x_(x, 2), x_(x, 3))),
 });
 
 const wood = problem({
@@ -295,7 +325,7 @@ const wood = problem({
   x0: [-3, -1, -3, -1],
   fStar: [exact(0)],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const [a, b, c, d] = [x_(x, 0), x_(x, 1), x_(x, 2), x_(x, 3)];
     const r = [
       t.mul(10, t.sub(b, t.square(a))),
@@ -305,7 +335,7 @@ const wood = problem({
       t.mul(Math.sqrt(10), t.sub(t.add(b, d), 2)),
       t.div(t.sub(b, d), Math.sqrt(10)),
     ];
-    return sq(t.stack(r));
+    return t.stack(r);
   },
 });
 
@@ -316,13 +346,13 @@ const kowalikOsborne = problem({
   m: 11,
   x0: [0.25, 0.39, 0.415, 0.39],
   fStar: [paper('3.07505e-4'), paper('1.02734e-3')],
-  objective: (x) => {
+  residuals: (x) => {
     const y = [0.1957, 0.1947, 0.1735, 0.16, 0.0844, 0.0627, 0.0456, 0.0342, 0.0323, 0.0235, 0.0246];
     const u = Float64Array.of(4, 2, 1, 0.5, 0.25, 0.167, 0.125, 0.1, 0.0833, 0.0714, 0.0625);
     const u2 = map(u, (v) => v * v);
     const num = t.add(u2, t.mul(u, x_(x, 1)));
     const den = t.add(t.add(u2, t.mul(u, x_(x, 2))), x_(x, 3));
-    return sq(t.sub(y, t.div(t.mul(x_(x, 0), num), den)));
+    return t.sub(y, t.div(t.mul(x_(x, 0), num), den));
   },
 });
 
@@ -334,11 +364,11 @@ const brownDennis = problem({
   x0: [25, 5, -5, -1],
   fStar: [paper('85822.2')],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const ti = map(range1(20), (i) => i / 5);
     const a = t.sub(t.add(x_(x, 0), t.mul(ti, x_(x, 1))), map(ti, Math.exp));
     const b = t.sub(t.add(x_(x, 2), t.mul(map(ti, Math.sin), x_(x, 3))), map(ti, Math.cos));
-    return sq(t.add(t.square(a), t.square(b)));
+    return t.add(t.square(a), t.square(b));
   },
 });
 
@@ -349,7 +379,7 @@ const osborne1 = problem({
   m: 33,
   x0: [0.5, 1.5, -1, 0.01, 0.02],
   fStar: [paper('5.46489e-5')],
-  objective: (x) => {
+  residuals: (x) => {
     const y = [
       0.844, 0.908, 0.932, 0.936, 0.925, 0.908, 0.881, 0.85, 0.818, 0.784, 0.751, 0.718, 0.685, 0.658, 0.628, 0.603, 0.58,
       0.558, 0.538, 0.522, 0.506, 0.49, 0.478, 0.467, 0.457, 0.448, 0.438, 0.431, 0.424, 0.42, 0.414, 0.411, 0.406,
@@ -360,7 +390,7 @@ const osborne1 = problem({
       x_(x, 0),
       t.add(t.mul(x_(x, 1), t.exp(t.mul(nt, x_(x, 3)))), t.mul(x_(x, 2), t.exp(t.mul(nt, x_(x, 4))))),
     );
-    return sq(t.sub(y, model));
+    return t.sub(y, model);
   },
 });
 
@@ -372,12 +402,12 @@ const biggsExp6 = problem({
   x0: [1, 2, 1, 1, 1, 1],
   fStar: [exact(0), paper('5.65565e-3')],
   main18: true,
-  objective: (x) => {
+  residuals: (x) => {
     const ti = map(range1(13), (i) => 0.1 * i);
     const y = map(ti, (v) => Math.exp(-v) - 5 * Math.exp(-10 * v) + 3 * Math.exp(-4 * v));
     const nt = t.neg(ti);
     const e = (k: number, j: number): Tensor => t.mul(x_(x, k), t.exp(t.mul(nt, x_(x, j))));
-    return sq(t.sub(t.add(t.sub(e(2, 0), e(3, 1)), e(5, 4)), y));
+    return t.sub(t.add(t.sub(e(2, 0), e(3, 1)), e(5, 4)), y);
   },
 });
 
@@ -388,7 +418,7 @@ const osborne2 = problem({
   m: 65,
   x0: [1.3, 0.65, 0.65, 0.7, 0.6, 3, 5, 7, 2, 4.5, 5.5],
   fStar: [paper('4.01377e-2')],
-  objective: (x) => {
+  residuals: (x) => {
     const y = [
       1.366, 1.191, 1.112, 1.013, 0.991, 0.885, 0.831, 0.847, 0.786, 0.725, 0.746, 0.679, 0.608, 0.655, 0.616, 0.606, 0.602,
       0.626, 0.651, 0.724, 0.649, 0.649, 0.694, 0.644, 0.624, 0.661, 0.612, 0.558, 0.533, 0.495, 0.5, 0.423, 0.395, 0.375,
@@ -399,7 +429,7 @@ const osborne2 = problem({
     const bump = (k: number, w: number, c: number): Tensor =>
       t.mul(x_(x, k), t.exp(t.neg(t.mul(t.square(t.sub(ti, x_(x, c))), x_(x, w)))));
     const model = t.add(t.add(t.mul(x_(x, 0), t.exp(t.mul(t.neg(ti), x_(x, 4)))), bump(1, 5, 8)), t.add(bump(2, 6, 9), bump(3, 7, 10)));
-    return sq(t.sub(y, model));
+    return t.sub(y, model);
   },
 });
 
@@ -430,6 +460,10 @@ function watson(n: number, fStar: MinimumValue[]): TestProblem {
       const a = x_(x, 0);
       return t.add(sq(r), t.add(t.square(a), t.square(t.sub(t.sub(x_(x, 1), t.square(a)), 1))));
     },
+    residuals: (x) => {
+      const a = x_(x, 0);
+      return flat([t.sub(t.sub(t.matmul(Am, x), t.square(t.matmul(Bm, x))), 1), a, t.sub(t.sub(x_(x, 1), t.square(a)), 1)]);
+    },
   });
 }
 
@@ -447,6 +481,11 @@ function extendedRosenbrock(n: number): TestProblem {
       const even = t.slice(x, [1, null, 2]);
       return t.add(sq(t.mul(10, t.sub(even, t.square(odd)))), sq(t.sub(1, odd)));
     },
+    // all 10(x₂ᵢ − x₂ᵢ₋₁²) first, then all 1 − x₂ᵢ₋₁
+    residuals: (x) => {
+      const odd = t.slice(x, [0, null, 2]);
+      return flat([t.mul(10, t.sub(t.slice(x, [1, null, 2]), t.square(odd))), t.sub(1, odd)]);
+    },
   });
 }
 
@@ -461,6 +500,8 @@ function extendedPowell(n: number): TestProblem {
     main18: true,
     objective: (x) =>
       powellSingularBlocks(t.slice(x, [0, null, 4]), t.slice(x, [1, null, 4]), t.slice(x, [2, null, 4]), t.slice(x, [3, null, 4])),
+    residuals: (x) =>
+      flat(powellSingularResiduals(t.slice(x, [0, null, 4]), t.slice(x, [1, null, 4]), t.slice(x, [2, null, 4]), t.slice(x, [3, null, 4]))),
   });
 }
 
@@ -474,6 +515,7 @@ function penalty1(n: number, fStar: MinimumValue[]): TestProblem {
     fStar,
     main18: true,
     objective: (x) => t.add(t.mul(1e-5, sq(t.sub(x, 1))), t.square(t.sub(sq(x), 0.25))),
+    residuals: (x) => flat([t.mul(Math.sqrt(1e-5), t.sub(x, 1)), t.sub(sq(x), 0.25)]),
   });
 }
 
@@ -497,6 +539,14 @@ function penalty2(n: number, fStar: MinimumValue[]): TestProblem {
       const last = t.sub(t.sum(t.mul(weights, t.square(x))), 1);
       return t.add(t.add(t.square(t.sub(x_(x, 0), 0.2)), t.mul(a, t.add(sq(r2), sq(r3)))), t.square(last));
     },
+    residuals: (x) => {
+      const e = t.exp(t.div(x, 10));
+      const tail = t.slice(e, [1, null]);
+      const ra = Math.sqrt(a);
+      const r2 = t.mul(ra, t.sub(t.add(tail, t.slice(e, [0, -1])), y));
+      const r3 = t.mul(ra, t.sub(tail, Math.exp(-0.1)));
+      return flat([t.sub(x_(x, 0), 0.2), r2, r3, t.sub(t.sum(t.mul(weights, t.square(x))), 1)]);
+    },
   });
 }
 
@@ -515,6 +565,11 @@ function variablyDimensioned(n: number): TestProblem {
       const s = t.sum(t.mul(j, d));
       return t.add(t.add(sq(d), t.square(s)), t.square(t.square(s)));
     },
+    residuals: (x) => {
+      const d = t.sub(x, 1);
+      const s = t.sum(t.mul(j, d));
+      return flat([d, s, t.square(s)]);
+    },
   });
 }
 
@@ -528,10 +583,10 @@ function trigonometric(n: number): TestProblem {
     x0: new Array(n).fill(1 / n),
     fStar: [exact(0)],
     main18: true,
-    objective: (x) => {
+    residuals: (x) => {
       const c = t.cos(x);
       const r = t.sub(t.add(t.sub(n, t.sum(c)), t.mul(j, t.sub(1, c))), t.sin(x));
-      return sq(r);
+      return r;
     },
   });
 }
@@ -548,6 +603,7 @@ function brownAlmostLinear(n: number): TestProblem {
       const r = t.sub(t.add(t.slice(x, [0, -1]), t.sum(x)), n + 1);
       return t.add(sq(r), t.square(t.sub(t.prod(x), 1)));
     },
+    residuals: (x) => flat([t.sub(t.add(t.slice(x, [0, -1]), t.sum(x)), n + 1), t.sub(t.prod(x), 1)]),
   });
 }
 
@@ -561,10 +617,10 @@ function discreteBoundaryValue(n: number): TestProblem {
     m: n,
     x0: Array.from(ti, (v) => v * (v - 1)),
     fStar: [exact(0)],
-    objective: (x) => {
+    residuals: (x) => {
       const padded = t.concatenate([[0], x, [0]]);
       const lap = t.sub(t.sub(t.mul(2, x), t.slice(padded, [0, -2])), t.slice(padded, [2, null]));
-      return sq(t.add(lap, t.mul((h * h) / 2, t.pow(t.add(t.add(x, ti), 1), 3))));
+      return t.add(lap, t.mul((h * h) / 2, t.pow(t.add(t.add(x, ti), 1), 3)));
     },
   });
 }
@@ -583,7 +639,7 @@ function discreteIntegralEquation(n: number): TestProblem {
     m: n,
     x0: Array.from(ti, (v) => v * (v - 1)),
     fStar: [exact(0)],
-    objective: (x) => sq(t.add(x, t.matmul(K, t.pow(t.add(t.add(x, ti), 1), 3)))),
+    residuals: (x) => t.add(x, t.matmul(K, t.pow(t.add(t.add(x, ti), 1), 3))),
   });
 }
 
@@ -595,10 +651,10 @@ function broydenTridiagonal(n: number): TestProblem {
     m: n,
     x0: new Array(n).fill(-1),
     fStar: [exact(0)],
-    objective: (x) => {
+    residuals: (x) => {
       const padded = t.concatenate([[0], x, [0]]);
       const r = t.add(t.sub(t.sub(t.mul(t.sub(3, t.mul(2, x)), x), t.slice(padded, [0, -2])), t.mul(2, t.slice(padded, [2, null]))), 1);
-      return sq(r);
+      return r;
     },
   });
 }
@@ -616,9 +672,9 @@ function broydenBanded(n: number): TestProblem {
     m: n,
     x0: new Array(n).fill(-1),
     fStar: [exact(0)],
-    objective: (x) => {
+    residuals: (x) => {
       const r = t.sub(t.add(t.mul(x, t.add(2, t.mul(5, t.square(x)))), 1), t.matmul(band, t.mul(x, t.add(1, x))));
-      return sq(r);
+      return r;
     },
   });
 }
@@ -635,6 +691,10 @@ function linearFullRank(n: number, m: number): TestProblem {
       const c = t.add(t.mul(2 / m, t.sum(x)), 1);
       return t.add(sq(t.sub(x, c)), t.mul(m - n, t.square(c)));
     },
+    residuals: (x) => {
+      const c = t.add(t.mul(2 / m, t.sum(x)), 1);
+      return flat([t.sub(x, c), t.mul(-Math.sqrt(m - n), c)]);
+    },
   });
 }
 
@@ -648,7 +708,7 @@ function linearRank1(n: number, m: number): TestProblem {
     m,
     x0: new Array(n).fill(1),
     fStar: [exact((m * (m - 1)) / (2 * (2 * m + 1)))],
-    objective: (x) => sq(t.sub(t.mul(i, t.sum(t.mul(j, x))), 1)),
+    residuals: (x) => t.sub(t.mul(i, t.sum(t.mul(j, x))), 1),
   });
 }
 
@@ -663,6 +723,7 @@ function linearRank1ZeroColumns(n: number, m: number): TestProblem {
     x0: new Array(n).fill(1),
     fStar: [exact((m * m + 3 * m - 6) / (2 * (2 * m - 3)))],
     objective: (x) => t.add(sq(t.sub(t.mul(i, t.sum(t.mul(j, x))), 1)), 2),
+    residuals: (x) => flat([[-1], t.sub(t.mul(i, t.sum(t.mul(j, x))), 1), [-1]].map((r) => t.tensor(r as t.TensorLike))),
   });
 }
 
@@ -677,7 +738,7 @@ function chebyquad(n: number, fStar: MinimumValue[]): TestProblem {
     x0: Array.from({ length: n }, (_, j) => (j + 1) / (n + 1)),
     fStar,
     main18: true,
-    objective: (x) => {
+    residuals: (x) => {
       // Shifted Chebyshev polynomials T_i(2x − 1) by the three-term recurrence.
       const y = t.sub(t.mul(2, x), 1);
       let prev: Tensor = t.ones([n]);
@@ -689,7 +750,7 @@ function chebyquad(n: number, fStar: MinimumValue[]): TestProblem {
         cur = next;
         means.push(t.mean(cur));
       }
-      return sq(t.sub(t.stack(means), target));
+      return t.sub(t.stack(means), target);
     },
   });
 }

@@ -1,83 +1,109 @@
 /**
- * The 27 NIST StRD nonlinear-regression problems (examples/nist/*.yaml) as general
- * minimization problems: f(b) = Σ rᵢ(b)², from both of NIST's starts, with the certified
- * minimizer and residual sum of squares. The files are in residual form (`residuals: R`,
- * `starts`, `solution.stderr`); until the problem loader reads that form, each file is
- * rewritten here to `objective: sum((R).^2)` without those fields and read by the ordinary
- * loader, so the objective is exactly the expression in the file.
+ * The 27 NIST StRD nonlinear regression problems (examples/nist/*.yaml) as residual
+ * functions with both of NIST's start points, the certified parameters and standard
+ * deviations — for the least-squares tests and benchmark, and (`nistMinimizationRuns`) as
+ * general minimization of Σr² for the stopping-rule benchmark. Read synchronously from the
+ * problem files, through the same loader as the CLI.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parse, stringify } from 'yaml';
-import type { Tensor } from '../../src/index.js';
-import { parseTree } from '../../src/problem/load.js';
+import { join } from 'node:path';
+import * as t from '../../src/index.js';
+import { parseYaml } from '../../src/problem/yaml.js';
 import { problemFromTree } from '../../src/problem/file.js';
 
+/** One NIST problem. */
 export interface NistProblem {
-  /** 'gauss1-start2', … */
+  /** Lower-case file name: 'misra1a'. */
+  key: string;
   name: string;
-  /** NIST's problem name ('Gauss1'). */
-  title: string;
-  start: 1 | 2;
   n: number;
-  x0: number[];
-  objective: (x: Tensor) => Tensor;
-  /** Certified residual sum of squares. */
-  fStar: number;
-  /** Certified parameters, in the order of x. */
-  xStar: number[];
+  m: number;
+  residuals: (x: t.Tensor) => t.Tensor;
+  /** NIST's start 1 and start 2. */
+  starts: { start1: Float64Array; start2: Float64Array };
+  /** Certified parameters, standard deviations and residual sum of squares. */
+  certified: { x: Float64Array; stderr: Float64Array; rss: number };
 }
 
-/** The folder examples/nist, found upwards from this file (works from the source and from dist/). */
+/** Folder of the NIST files (from dist/bench/problems or bench/problems). */
 function nistDir(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const d = join(dir, 'examples', 'nist');
-    if (existsSync(d)) return d;
-    dir = resolve(dir, '..');
+  const here = fileURLToPath(new URL('.', import.meta.url));
+  for (const up of ['../../examples/nist', '../../../examples/nist']) {
+    const dir = join(here, up);
+    try {
+      readdirSync(dir);
+      return dir;
+    } catch {
+      // try the next
+    }
   }
   throw new Error('examples/nist not found');
 }
 
-/** Reads one residual-form NIST file as the objective Σr², from start 1 and start 2. */
-export function nistProblems(file: string): NistProblem[] {
-  const doc = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  const starts = doc['starts'] as Record<string, Record<string, number>>;
-  const solution = doc['solution'] as { f: number; x: Record<string, number>; stderr?: unknown };
-  const vars = doc['variables'] as Record<string, number>;
-  const names = Object.keys(vars);
-  const plain: Record<string, unknown> = { ...doc, objective: `sum((${String(doc['residuals'])}).^2)`, solution: { f: solution.f, x: solution.x } };
-  delete plain['residuals'];
-  delete plain['starts'];
-  const problem = problemFromTree(parseTree(stringify(plain), 'yaml', file), file);
-  const title = String(doc['name']).replace(/ \(NIST StRD\)$/, '');
-  const base = title.toLowerCase();
-  const xStar = names.map((k) => solution.x[k]!);
-  return ([1, 2] as const).map((start) => {
-    const s = start === 1 ? vars : starts['start2']!;
-    return { name: `${base}-start${start}`, title, start, n: names.length, x0: names.map((k) => s[k]!), objective: problem.f, fStar: solution.f, xStar };
-  });
-}
+let cache: NistProblem[] | null = null;
 
-/** All 27 problems × 2 starts (54 runs), in file-name order. */
-export function allNistProblems(): NistProblem[] {
+/** All 27 problems, in file-name order. */
+export function nistProblems(): NistProblem[] {
+  if (cache) return cache;
   const dir = nistDir();
-  return readdirSync(dir)
+  cache = readdirSync(dir)
     .filter((f) => f.endsWith('.yaml'))
     .sort()
-    .flatMap((f) => nistProblems(join(dir, f)));
+    .map((f) => {
+      const file = join(dir, f);
+      const p = problemFromTree(parseYaml(readFileSync(file, 'utf8'), file), file);
+      const s = p.solution;
+      return {
+        key: f.replace(/\.yaml$/, ''),
+        name: p.name.replace(/ \(NIST StRD\)$/, ''),
+        n: p.n,
+        m: p.m!,
+        residuals: p.residuals!,
+        starts: { start1: p.x0, start2: p.starts!.get('start2')! },
+        certified: { x: s.x!, stderr: s.stderr!, rss: s.f! },
+      };
+    });
+  return cache;
 }
 
 /**
- * Log relative error (NIST's LRE) of the worst parameter: −log₁₀ max |bᵢ − cᵢ|/|cᵢ|, capped at
- * 11 (the certified digits). LRE ≥ 4 means every parameter is right to 4 significant digits.
+ * The log relative error of a value against a certified one: −log10(|x − c|/|c|), capped at
+ * 11 (NIST certifies 11 digits); McCullough's measure of correct significant digits.
  */
-export function parameterLre(x: ArrayLike<number>, xStar: readonly number[]): number {
-  let worst = 0;
-  for (let i = 0; i < xStar.length; i++) {
-    const e = Math.abs(x[i]! - xStar[i]!) / Math.abs(xStar[i]!);
-    if (!(e <= worst)) worst = Number.isNaN(e) ? Infinity : e;
-  }
-  return Math.min(11, -Math.log10(worst));
+export function lre(x: number, c: number): number {
+  if (!Number.isFinite(x)) return 0;
+  const e = c === 0 ? Math.abs(x) : Math.abs(x - c) / Math.abs(c);
+  return e === 0 ? 11 : Math.max(0, Math.min(11, -Math.log10(e)));
+}
+
+/** The smallest LRE over the parameters. */
+export function minLre(x: ArrayLike<number>, certified: ArrayLike<number>): number {
+  let m = Infinity;
+  for (let i = 0; i < certified.length; i++) m = Math.min(m, lre(x[i]!, certified[i]!));
+  return m;
+}
+
+/** One NIST problem from one start, as the general minimization of f(b) = Σ rᵢ(b)². */
+export interface NistRun {
+  /** 'gauss1-start2', … */
+  name: string;
+  n: number;
+  x0: Float64Array;
+  objective: (x: t.Tensor) => t.Tensor;
+  /** Certified parameters, in the order of x. */
+  xStar: Float64Array;
+}
+
+/** The 27 problems × 2 starts (54 runs) as minimization of Σr², in file-name order. */
+export function nistMinimizationRuns(): NistRun[] {
+  return nistProblems().flatMap((p) =>
+    (['start1', 'start2'] as const).map((s) => ({
+      name: `${p.key}-${s}`,
+      n: p.n,
+      x0: p.starts[s],
+      objective: (x: t.Tensor) => t.sum(t.square(p.residuals(x))),
+      xStar: p.certified.x,
+    })),
+  );
 }

@@ -1,9 +1,9 @@
 /** `tayopt compare FILE --methods a,b,c`: each method in turn, a table, one chart. */
 import type { Problem } from '../../src/problem/types.js';
-import { DENSE_MAX_N, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
+import { type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
-import { checkBoundsSupport, prepare, runMethod } from './run.js';
-import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom } from './solve.js';
+import { checkBoundsSupport, checkProblemKind, prepare, runMethod } from './run.js';
+import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom, withStartFlag } from './solve.js';
 
 export interface CompareArgs extends SolveArgs {
   methods?: unknown;
@@ -11,7 +11,13 @@ export interface CompareArgs extends SolveArgs {
 
 /** The default methods that suit the problem (see COMPARE_DEFAULTS). */
 function defaultMethods(problem: Problem): MethodName[] {
-  return COMPARE_DEFAULTS.filter((m) => (problem.bounds ? honoursBounds(m) : !isDense(m) || problem.n <= DENSE_MAX_N));
+  // a least-squares problem: its methods first, then the minimize defaults on Σr²
+  const candidates: readonly ConcreteMethodName[] = problem.residuals ? [...LEAST_SQUARES_METHOD_NAMES.filter((m) => problem.m! >= problem.n || m !== 'lm'), ...COMPARE_DEFAULTS] : COMPARE_DEFAULTS;
+  return candidates.filter((m) => (problem.bounds ? honoursBounds(m) : isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
+}
+
+function isLeastSquaresMethod(m: MethodName): boolean {
+  return (LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(m);
 }
 
 function parseMethods(v: unknown): MethodName[] | undefined {
@@ -32,14 +38,17 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   const given = parseMethods(args.methods);
   checkFlags(args);
   const reportPath = await checkReportPath(args.report);
-  const problem = await load(args.file);
+  const problem = withStartFlag(await load(args.file), args.start);
   methodFrom(undefined, problem); // a bad options.method in the file is still an error
   const methods = given ?? defaultMethods(problem);
-  for (const m of methods) checkBoundsSupport(problem, m, '--methods');
+  for (const m of methods) {
+    checkBoundsSupport(problem, m, '--methods');
+    checkProblemKind(problem, m, '--methods');
+  }
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
-  const results: { method: MethodName; result: MinimizeResult }[] = [];
+  const results: { method: MethodName; result: MinimizeResult | LeastSquaresResult }[] = [];
   for (const method of methods) {
     if (!args.quiet) process.stderr.write(`tayopt: ${problem.name}: running ${method}…\n`);
     results.push({ method, result: runMethod(problem, prepared, method, settings) });
@@ -68,7 +77,7 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
 }
 
 /** The comparison table. */
-function table(problem: Problem, results: { method: MethodName; result: MinimizeResult }[]): string {
+function table(problem: Problem, results: { method: MethodName; result: MinimizeResult | LeastSquaresResult }[]): string {
   const fStar = problem.solution.f;
   const head = ['method', 'status', 'f', fStar !== undefined ? 'f − f*' : 'f − min f', '‖g‖∞', 'iter', 'nfev', 'ngev', 'nhvp', 'nhev', 'time'];
   const best = Math.min(...results.map((r) => r.result.fun).filter(Number.isFinite));

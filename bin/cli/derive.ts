@@ -1,26 +1,42 @@
 /** `tayopt derive FILE`: value, gradient and (optionally) Hessian at x0 or a given point. */
 import { byVariable, elementName } from '../../src/problem/index.js';
 import { loadPoint } from '../../src/problem/load.js';
-import { compact, finiteAt, flatObjective, load, short } from './common.js';
+import { residualFunctions } from '../../src/ad/residual.js';
+import { UsageError, compact, finiteAt, flatObjective, load, short } from './common.js';
+import { withStartFlag } from './solve.js';
 
 export interface DeriveArgs {
   file?: unknown;
   at?: unknown;
   hessian?: boolean;
+  /** Also the residuals and their Jacobian (problems with `residuals`). */
+  jacobian?: boolean;
+  start?: unknown;
   json?: boolean;
 }
+
+/** Largest residual count for which the text output prints the Jacobian row by row (beyond that: --json). */
+const JACOBIAN_TEXT_LIMIT = 60;
 
 /** Largest n for which the text output prints the Hessian (beyond that: --json). */
 const HESSIAN_TEXT_LIMIT = 12;
 
 /** Runs `derive`; returns the exit code. Throws ProblemError/UsageError for bad input. */
 export async function deriveCommand(args: DeriveArgs): Promise<number> {
-  const problem = await load(args.file);
+  const problem = withStartFlag(await load(args.file), args.start);
+  if (args.jacobian && !problem.residuals)
+    throw new UsageError(`--jacobian: ${problem.file} gives an objective, not residuals; the Jacobian is of a residual vector (the "residuals" field)`);
   const atSpec = args.at === undefined ? undefined : String(args.at);
   const x = atSpec === undefined ? problem.x0.slice() : await loadPoint(atSpec, problem, '--at');
   const label = atSpec === undefined ? 'the start point' : 'the point given by --at';
   const obj = flatObjective(problem);
   const { f, g } = finiteAt(problem, obj, x, label, (i) => elementName(problem.variables, i));
+  let res: { r: Float64Array; J: Float64Array; m: number } | null = null;
+  if (args.jacobian) {
+    const R = residualFunctions('derive', problem.residuals!, problem.x0);
+    res = { r: new Float64Array(R.m), J: new Float64Array(R.m * problem.n), m: R.m };
+    R.jacobian(x, res.r, res.J);
+  }
   let H: Float64Array | null = null;
   if (args.hessian) {
     H = new Float64Array(problem.n * problem.n);
@@ -34,6 +50,11 @@ export async function deriveCommand(args: DeriveArgs): Promise<number> {
       f,
       gradient: byVariable(problem, g),
     };
+    if (res) {
+      const n = problem.n;
+      out['residuals'] = Array.from(res.r);
+      out['jacobian'] = Array.from({ length: res.m }, (_, i) => Array.from(res!.J.subarray(i * n, (i + 1) * n)));
+    }
     if (H) {
       const n = problem.n;
       out['hessian'] = Array.from({ length: n }, (_, i) => Array.from(H!.subarray(i * n, (i + 1) * n)));
@@ -49,6 +70,14 @@ export async function deriveCommand(args: DeriveArgs): Promise<number> {
   lines.push('gradient:');
   const gs = byVariable(problem, g);
   for (const v of problem.variables) lines.push(`  ∂f/∂${v.name} = ${compact(gs[v.name], 12)}`);
+  if (res) {
+    const n = problem.n;
+    lines.push(`residuals (${res.m}): ${compact(Array.from(res.r), 12)}`);
+    if (res.m <= JACOBIAN_TEXT_LIMIT) {
+      lines.push(`Jacobian (${res.m}×${n}; ∂rᵢ/∂ unknowns in the order ${problem.variables.map((v) => v.name).join(', ')}, each row-major):`);
+      for (let i = 0; i < res.m; i++) lines.push(`  [${Array.from(res.J.subarray(i * n, (i + 1) * n), (v) => short(v, 8)).join(', ')}]`);
+    } else lines.push(`Jacobian: ${res.m}×${n} (too large to print; use --json)`);
+  }
   if (H) {
     const n = problem.n;
     if (n <= HESSIAN_TEXT_LIMIT) {

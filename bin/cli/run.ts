@@ -9,20 +9,24 @@ import { elementName } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
 import {
   type HistoryEntry,
+  type LeastSquaresMethodName,
+  type LeastSquaresResult,
   type MethodName,
   type MinimizeResult,
+  LEAST_SQUARES_METHOD_NAMES,
   baseMethod,
   boundMethodsText,
   clipToBox,
   defaultGtol,
   honoursBounds,
+  leastSquares,
   minimize,
 } from '../../optimizers/index.js';
 import { UsageError, finiteAt, flatObjective } from './common.js';
 
 /** Solver settings from the command line (and the problem's own defaults). */
 export interface RunSettings {
-  /** Undefined: the method's default (optimizers' `defaultGtol`). */
+  /** Undefined: the method's default (optimizers' `defaultGtol`; lm and trf have their own). */
   gtol?: number;
   maxIter: number;
   ftol?: number;
@@ -42,8 +46,21 @@ export function gtolText(method: MethodName, settings: RunSettings): string {
 /** Throws (exit 2) when `method` cannot honour the problem's bounds. */
 export function checkBoundsSupport(problem: Problem, method: MethodName, where: string): void {
   if (problem.bounds && !honoursBounds(method)) {
-    throw new UsageError(`${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText()} or auto`);
+    throw new UsageError(
+      `${where}: method "${method}" cannot honour the bounds of ${problem.file}; use ${boundMethodsText('', problem.residuals ? ['least-squares', 'scalar'] : ['scalar'])} or auto`,
+    );
   }
+}
+
+/** Whether `method` runs as least squares on this problem: lm/trf, or auto on a problem with residuals. */
+export function isLeastSquaresRun(problem: Problem, method: MethodName): boolean {
+  return (LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(method) || (method === 'auto' && problem.residuals !== undefined);
+}
+
+/** Throws (exit 2) when a least-squares method is asked for a problem without residuals. */
+export function checkProblemKind(problem: Problem, method: MethodName, where: string): void {
+  if (isLeastSquaresRun(problem, method) && !problem.residuals)
+    throw new UsageError(`${where}: method "${method}" solves least-squares problems, and ${problem.file} gives an objective, not residuals; use a minimize method`);
 }
 
 /**
@@ -69,16 +86,18 @@ export function runMethod(
   method: MethodName,
   settings: RunSettings,
   onRow?: (e: HistoryEntry) => void,
-): MinimizeResult {
-  return minimize(prepared.obj, prepared.x0, {
-    method,
-    ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}),
+): MinimizeResult | LeastSquaresResult {
+  const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
+  const common = {
     maxIter: settings.maxIter,
     ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
     ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
     ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
     ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
     ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
-    callback: onRow ? ({ x: _x, g: _g, ...row }) => onRow(row) : undefined,
-  });
+    callback,
+  };
+  if (isLeastSquaresRun(problem, method))
+    return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}), ...common });
+  return minimize(prepared.obj, prepared.x0, { method, ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}), ...common });
 }

@@ -1,10 +1,10 @@
 /** `tayopt solve FILE`: minimize, log each iteration to stderr, print the result. */
-import { byVariable } from '../../src/problem/index.js';
+import { byVariable, elementName, withStart } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
-import type { MethodName, MinimizeResult } from '../../optimizers/index.js';
+import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, gtolText, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkProblemKind, gtolText, isLeastSquaresRun, prepare, runMethod } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -19,6 +19,8 @@ export interface SolveArgs {
   json?: boolean;
   report?: unknown;
   quiet?: boolean;
+  /** A start point of the file's `starts` by name. */
+  start?: unknown;
 }
 
 /** Solver settings from flags, falling back on the problem's `options`, then the defaults. */
@@ -57,9 +59,11 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   if (args.method !== undefined) checkMethod(String(args.method), '--method');
   checkFlags(args);
   const reportPath = await checkReportPath(args.report);
-  const problem = await load(args.file);
+  const problem = withStartFlag(await load(args.file), args.start);
   const method = methodFrom(args.method, problem);
-  checkBoundsSupport(problem, method, args.method !== undefined ? '--method' : `${problem.file}: options.method`);
+  const where = args.method !== undefined ? '--method' : `${problem.file}: options.method`;
+  checkBoundsSupport(problem, method, where);
+  checkProblemKind(problem, method, where);
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
@@ -67,7 +71,12 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
   log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
   log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
-  log.line(`  method ${method}, gtol ${gtolText(method, settings)}, at most ${settings.maxIter} iterations`);
+  const lsq = isLeastSquaresRun(problem, method);
+  log.line(
+    lsq
+      ? `  least squares: ${problem.m} residuals; method ${method}${settings.gtol !== undefined ? `, gtol ${settings.gtol.toExponential()}` : ''}, at most ${settings.maxIter} iterations`
+      : `  method ${method}, gtol ${gtolText(method, settings)}, at most ${settings.maxIter} iterations`,
+  );
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
   log.line('');
   const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
@@ -89,12 +98,14 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   return result.success ? EXIT.ok : EXIT.notConverged;
 }
 
-/** The `--json` object: the solution by variable name, in the variables' shapes, and the run's counts. */
-export function resultJson(problem: Problem, r: MinimizeResult): Record<string, unknown> {
+/** The `--json` object: the solution by variable name, in the variables' shapes, and the run's counts (and for a fit, the standard errors by variable). */
+export function resultJson(problem: Problem, r: MinimizeResult | LeastSquaresResult): Record<string, unknown> {
+  const fit = 'stderr' in r ? { stderr: r.stderr ? byVariable(problem, r.stderr) : null, njev: r.njev, rankDeficient: r.rankDeficient } : {};
   return {
     problem: problem.name,
     method: r.method,
     x: byVariable(problem, r.x),
+    ...fit,
     fun: r.fun,
     success: r.success,
     status: r.status,
@@ -109,7 +120,7 @@ export function resultJson(problem: Problem, r: MinimizeResult): Record<string, 
 }
 
 /** The human-readable result. */
-export function summary(problem: Problem, r: MinimizeResult): string {
+export function summary(problem: Problem, r: MinimizeResult | LeastSquaresResult): string {
   const last = r.history[r.history.length - 1];
   const lines: string[] = [];
   lines.push(`${problem.name}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
@@ -118,7 +129,54 @@ export function summary(problem: Problem, r: MinimizeResult): string {
   lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);
   if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
   lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, Hessian-vector ${r.nhvp}, Hessian ${r.nhev}`);
+  if ('stderr' in r) {
+    lines.push(`  evaluations: residuals ${r.nfev}, Jacobian ${r.njev}`);
+    lines.splice(lines.length - 2, 1);
+    lines.push(parameterTable(problem, r));
+    return `${lines.join('\n')}\n`;
+  }
   const xs = byVariable(problem, r.x);
   for (const v of problem.variables) lines.push(`  ${v.name} = ${compact(xs[v.name])}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Largest number of parameters the fit report lists one by one. */
+const PARAMETER_TABLE_LIMIT = 50;
+
+/**
+ * The fit report after the summary (like lmfit's): each parameter with its standard error
+ * and relative error, and the fit's statistics.
+ */
+export function parameterTable(problem: Problem, r: LeastSquaresResult): string {
+  const n = problem.n;
+  const lines: string[] = [];
+  const rss = r.residuals.reduce((s, v) => s + v * v, 0);
+  lines.push(`  fit: ${r.m} residuals, ${n} parameters, ${r.dof} degrees of freedom; residual sum of squares ${short(rss, 10)}${r.dof > 0 ? `, residual standard deviation ${short(Math.sqrt(rss / r.dof), 8)}` : ''}`);
+  if (r.rankDeficient) lines.push(`  the Jacobian is rank deficient (rank ${r.rank} < ${n}): some parameter combinations are not determined by the data; standard errors from a pseudo-inverse`);
+  if (!r.stderr) {
+    lines.push('  standard errors: not available (no degrees of freedom, or the run ended on non-finite values)');
+    return lines.join('\n');
+  }
+  if (n > PARAMETER_TABLE_LIMIT) {
+    lines.push(`  (${n} parameters: values and standard errors are in --json)`);
+    return lines.join('\n');
+  }
+  const names = Array.from({ length: n }, (_, i) => elementName(problem.variables, i));
+  const rows = names.map((nm, i) => {
+    const se = r.stderr![i]!;
+    const rel = r.x[i] !== 0 ? `${((100 * se) / Math.abs(r.x[i]!)).toPrecision(3)} %` : '-';
+    return [nm, short(r.x[i]!, 10), sci(se, 4), rel];
+  });
+  const head = ['parameter', 'value', 'std. error', 'relative'];
+  const w = head.map((h, k) => Math.max(h.length, ...rows.map((row) => row[k]!.length)));
+  const fmt = (cells: string[]) => `  ${cells.map((c, k) => (k === 0 ? c.padEnd(w[k]!) : c.padStart(w[k]!))).join('   ')}`;
+  lines.push(fmt(head));
+  for (const row of rows) lines.push(fmt(row));
+  return lines.join('\n');
+}
+
+/** The problem with its start point replaced by the named one of its `starts` (--start). */
+export function withStartFlag(problem: Problem, start: unknown): Problem {
+  if (start === undefined) return problem;
+  return withStart(problem, String(start), '--start');
 }

@@ -20,6 +20,8 @@ import { bfgs } from './bfgs.js';
 import { newton } from './newton.js';
 import { newtonCg } from './newtoncg.js';
 import { trustRegion } from './trustregion.js';
+import { type LeastSquaresMethodOptions, lm } from './lm.js';
+import { trf } from './trf.js';
 
 /**
  * What a method evaluates. A scalar problem offers value, gradient, Hessian-vector products
@@ -59,6 +61,8 @@ export interface MethodSettings {
   trustRegion: { initialRadius?: number; maxRadius: number; eta: number };
   /** Box constraints, or null. Only methods with `bounds: true` ever receive a box. */
   bounds: Box | null;
+  /** Tolerances and scaling of the least-squares methods (set by `leastSquares()`). */
+  leastSquares?: LeastSquaresMethodOptions;
 }
 
 /** One registry entry. */
@@ -88,6 +92,12 @@ export interface MethodSpec {
 
 const lineSearchMethod = { family: 'line-search', problem: 'scalar', bounds: false, constraints: false } as const;
 const trustRegionMethod = { family: 'trust-region', problem: 'scalar', bounds: false, constraints: false } as const;
+const leastSquaresMethod = { family: 'trust-region', problem: 'least-squares', needs: ['residuals', 'jacobian'], constraints: false } as const;
+
+function lsqSettings(s: MethodSettings): LeastSquaresMethodOptions {
+  if (!s.leastSquares) throw new Error('a least-squares method needs its settings from leastSquares()');
+  return s.leastSquares;
+}
 
 /** The registry, in the order help texts and tables list the methods. */
 export const METHODS = {
@@ -147,6 +157,20 @@ export const METHODS = {
     needs: ['value', 'gradient', 'hvp'],
     build: (s): Method => trustRegion('trust-krylov', gltr(), s.trustRegion),
   },
+  lm: {
+    ...leastSquaresMethod,
+    summary: 'least squares: Levenberg–Marquardt (Moré), scaled trust region, exact Jacobian',
+    bounds: false,
+    autoRank: 2,
+    build: (s): Method => lm(lsqSettings(s)),
+  },
+  trf: {
+    ...leastSquaresMethod,
+    summary: 'least squares with bounds: trust region reflective (Coleman–Li), exact Jacobian',
+    bounds: true,
+    autoRank: 1,
+    build: (s): Method => trf(lsqSettings(s), s.bounds),
+  },
 } as const satisfies Record<string, MethodSpec>;
 
 /** A method of the registry (no 'auto', no alias): the key type of per-method tables. */
@@ -161,6 +185,17 @@ export type MethodName = 'auto' | ConcreteMethodName | BoundedAlias;
 
 /** The registry's methods, in registry order. */
 export const CONCRETE_METHOD_NAMES = Object.keys(METHODS) as ConcreteMethodName[];
+
+/** The methods of one problem kind. */
+type MethodsOfKind<P extends ProblemKind> = { [K in ConcreteMethodName]: (typeof METHODS)[K]['problem'] extends P ? K : never }[ConcreteMethodName];
+/** The methods for min f(x) (what `minimize()` runs). */
+export type ScalarMethodName = MethodsOfKind<'scalar'>;
+/** The methods for min Σρ(rᵢ²) (what `leastSquares()` runs). */
+export type LeastSquaresMethodName = MethodsOfKind<'least-squares'>;
+/** The methods for min f(x), in registry order. */
+export const SCALAR_METHOD_NAMES = CONCRETE_METHOD_NAMES.filter((m) => METHODS[m].problem === 'scalar') as ScalarMethodName[];
+/** The least-squares methods, in registry order. */
+export const LEAST_SQUARES_METHOD_NAMES = CONCRETE_METHOD_NAMES.filter((m) => METHODS[m].problem === 'least-squares') as LeastSquaresMethodName[];
 
 /** Every method name minimize() accepts: 'auto', then each method followed by its bounded alias ('lbfgsb' is L-BFGS with bounds). */
 export const METHOD_NAMES: readonly MethodName[] = [
@@ -216,9 +251,9 @@ export function honoursBounds(name: MethodName): boolean {
   return name === 'auto' || methodSpec(baseMethod(name)).bounds;
 }
 
-/** "lbfgs (L-BFGS-B)": the methods that honour bounds, for messages. */
-export function boundMethodsText(quote = ''): string {
-  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds)
+/** "lbfgs (L-BFGS-B)": the methods of these problem kinds that honour bounds, for messages. */
+export function boundMethodsText(quote = '', kinds: readonly ProblemKind[] = ['scalar']): string {
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds && kinds.includes(methodSpec(m).problem))
     .map((m) => `${quote}${m}${quote}${methodSpec(m).boundedAs ? ` (${methodSpec(m).boundedAs!.title})` : ''}`)
     .join(', ');
 }

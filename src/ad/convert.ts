@@ -33,10 +33,14 @@ export function readPoint(x: unknown, what: string): Point {
   return { shape, values, kind };
 }
 
-/** Reads a second point (a direction, a cotangent) that must have `shape`. */
+/**
+ * Reads a second point (a direction, a cotangent) of `shape`: given in that shape, or flat
+ * (a number[] or Float64Array of its values in row-major order, as the solvers hold them),
+ * or as a number when it has one element.
+ */
 export function readLike(x: unknown, shape: readonly number[], what: string): Float64Array {
   const p = readPoint(x, what);
-  if (p.values.length !== sizeOf(shape) || (p.shape.length > 0 && p.shape.join() !== shape.join())) {
+  if (p.values.length !== sizeOf(shape) || (p.shape.length > 1 && p.shape.join() !== shape.join())) {
     throw new TayoptError(`${what}: shape [${p.shape.join(',')}] does not match [${shape.join(',')}]`);
   }
   return p.values;

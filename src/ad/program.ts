@@ -11,7 +11,7 @@
  *   `clearCache(f)` after changing them (or `clearCache()` for all functions).
  */
 import { TayoptError } from '../errors.js';
-import { type Replay, compile } from '../trace/compile.js';
+import { type Replay, compile } from '../trace/compile/index.js';
 import { interpret } from '../trace/interpret.js';
 import { Tape, Tensor } from '../trace/tensor.js';
 import { UTPM, fmtShape, sizeOf } from '../utpm/utpm.js';
@@ -68,16 +68,20 @@ export class Program {
 
   /**
    * The compiled replay of `outputs` at (D, P), compiled on first request. With
-   * `seedConstant` the seed of a gradient program is the constant 1 (no Taylor directions)
-   * and is compiled in as such; a vjp program's cotangent always stays an input.
+   * `seedConstant` (default) the seed of a gradient program is the constant 1 (no Taylor
+   * directions) and is compiled in as such; a vjp program's cotangent always stays an input.
+   * With `xConstant` the point carries no Taylor directions (reverse-mode Jacobians).
    */
-  replay(outputs: readonly Tensor[], D: number, P: number, seedConstant = true): Replay {
-    const fixSeed = seedConstant && this.kind === 'grad' && this.seed !== null;
-    const key = `${D}|${P}|${fixSeed ? 1 : 0}|${outputs.map((o) => o._id).join(',')}`;
+  replay(outputs: readonly Tensor[], D: number, P: number, flags: { seedConstant?: boolean; xConstant?: boolean } = {}): Replay {
+    const fixSeed = (flags.seedConstant ?? true) && this.kind === 'grad' && this.seed !== null;
+    const xConstant = D > 1 && (flags.xConstant ?? false);
+    const key = `${D}|${P}|${fixSeed ? 1 : 0}|${xConstant ? 1 : 0}|${outputs.map((o) => o._id).join(',')}`;
     let r = this.replays.get(key);
     if (!r) {
-      const fixed = new Map<number, Float64Array>(fixSeed ? [[this.seed!._id, Float64Array.of(1)]] : []);
-      r = compile(this.tape.nodes, this.inputIds, outputs.map((o) => o._id), D, P, fixed);
+      r = compile(this.tape.nodes, this.inputIds, outputs.map((o) => o._id), D, P, {
+        fixed: new Map<number, Float64Array>(fixSeed ? [[this.seed!._id, Float64Array.of(1)]] : []),
+        constant: new Set(xConstant ? [this.x._id] : []),
+      });
       this.replays.set(key, r);
     }
     return r;
@@ -179,7 +183,7 @@ export function evaluate(prog: Program, outputs: readonly Tensor[], D: number, P
   let vals: UTPM[] = [];
   if (traced.length > 0) {
     if (prog.replayable) {
-      const r = prog.replay(traced, D, P, !feed.seedDir);
+      const r = prog.replay(traced, D, P, { seedConstant: !feed.seedDir, xConstant: !feed.xDir });
       fillInput(r.inputs[0]!, feed.x, feed.xDir);
       if (r.inputs[1]) fillInput(r.inputs[1], feed.seed!, feed.seedDir);
       r.run();
@@ -190,7 +194,7 @@ export function evaluate(prog: Program, outputs: readonly Tensor[], D: number, P
         fillInput(u, values, dir);
         return u;
       };
-      const ins = [mk(prog.x.shape, feed.x, feed.xDir)];
+      const ins = [mk(prog.x.shape, feed.x, feed.xDir, !feed.xDir)];
       if (prog.seed) ins.push(mk(prog.seed.shape, feed.seed!, feed.seedDir, !feed.seedDir));
       vals = prog.interpret(traced, ins, D, P);
     }

@@ -39,6 +39,7 @@ export function backward(tape: Tape, y: Tensor, seed: Tensor, wrt: readonly Tens
   }
   if (!active[last]) return wrt.map(zero);
   const contribs: (Contribution<Tensor>[] | undefined)[] = new Array(last + 1);
+  const constants: (Tensor | undefined)[] = new Array(last + 1);
   contribs[last] = [ops.reshape(seed, y.shape)];
   for (let id = last; id >= 0; id--) {
     const list = contribs[id];
@@ -50,7 +51,8 @@ export function backward(tape: Tape, y: Tensor, seed: Tensor, wrt: readonly Tens
     if (!prim.pullback) throw new TayoptError(`reverse mode: operation '${node.op}' has no pullback`);
     const ybar = accumulate(list, node.shape);
     const needs = node.inputs.map((i) => active[i] === 1);
-    const xs = node.inputs.map((i) => tape.tensors[i]!);
+    // constant operands enter the pullback as constants, so arithmetic on them folds
+    const xs = node.inputs.map((i) => (nodes[i]!.op === 'const' ? (constants[i] ??= tape.constantOf(i)) : tape.tensors[i]!));
     const cs = prim.pullback(ops, ybar, tape.tensors[id]!, xs, node.params, needs);
     cs.forEach((c, k) => {
       if (c === null || !needs[k]) return;

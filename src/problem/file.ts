@@ -8,18 +8,20 @@
  *   parameters   { name: value }   value = number | vector | matrix | constant expression (may use earlier parameters)
  *   definitions  { name: expression }  named sub-expressions (may use variables, parameters, earlier definitions)
  *   objective    expression (math.js syntax) → one number
+ *   residuals    expression → the residual vector of a least-squares problem (instead of objective; f = Σ rᵢ²)
+ *   starts       { name: { variable: value } }  further start points
  *   bounds       { variable: { lower?, upper? } }  number (all elements) or array of the variable's shape; null / ±Infinity = none
- *   solution     { f?: number, x?: { variable: value } }
+ *   solution     { f?: number, x?: { variable: value }, stderr?: { variable: value } }
  *   options      { method?, gtol?, maxIter? }  defaults for the CLI
  */
 import { basename, extname } from 'node:path';
-import { type Tensor, reshape, slice, tensor } from '../index.js';
+import { type Tensor, reshape, slice, square, sum, tensor } from '../index.js';
 import { type CompiledExpression, type Names, type Scope, compileExpression, reservedName } from './expression.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
 import type { Problem, ProblemOptions, VariableInfo } from './types.js';
 import { didYouMean } from '../text.js';
 
-const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'bounds', 'solution', 'options'];
+const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'starts', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A numeric array read from a file: row-major values and shape. */
@@ -117,20 +119,37 @@ class FileReader {
       }
     }
 
-    // the objective
+    // the objective, or the residuals of a least-squares problem
     const objEntry = top.get('objective');
-    if (!objEntry) this.fail(root.pos, '', 'missing field "objective" (one expression in math.js syntax, e.g. "objective": "sum(x.^2)")');
-    const objText = this.expressionText(objEntry.value, 'objective');
-    const where = `${at(this.file, objEntry.value.pos)}objective`;
-    const compiled = compileExpression(objText, where, { variables: slots, parameters, definitions });
+    const resEntry = top.get('residuals');
+    if (objEntry && resEntry)
+      this.fail(resEntry.keyPos, 'residuals', 'a problem has either "objective" or "residuals", not both (with residuals the objective is their sum of squares)');
+    if (!objEntry && !resEntry)
+      this.fail(root.pos, '', 'missing field "objective" (one expression in math.js syntax, e.g. "objective": "sum(x.^2)") or "residuals" (the residual vector of a least-squares fit)');
+    const entry = (objEntry ?? resEntry)!;
+    const field = objEntry ? 'objective' : 'residuals';
+    const text = this.expressionText(entry.value, field);
+    const where = `${at(this.file, entry.value.pos)}${field}`;
+    const compiled = compileExpression(text, where, { variables: slots, parameters, definitions });
 
-    const f = objectiveOf(compiled, variables, where);
-    checkScalarAt(f, x0);
+    let f: (x: Tensor) => Tensor;
+    let residuals: ((x: Tensor) => Tensor) | undefined;
+    let m: number | undefined;
+    if (objEntry) {
+      f = objectiveOf(compiled, variables, where);
+      checkScalarAt(f, x0);
+    } else {
+      const rf = residualsOf(compiled, variables, where);
+      m = rf(tensor(x0)).size;
+      residuals = rf;
+      f = (x: Tensor): Tensor => sum(square(rf(x)));
+    }
 
+    const startPoints = this.starts(top.get('starts'), variables, n, x0);
     const bounds = this.bounds(top.get('bounds'), variables, n);
     const solution = this.solution(top.get('solution'), variables, n);
     const options = this.options(top.get('options'));
-    return { name, file: this.file, variables, n, x0, f, bounds, solution, options, where };
+    return { name, file: this.file, variables, n, x0, f, ...(residuals ? { residuals, m } : {}), ...(startPoints ? { starts: startPoints } : {}), bounds, solution, options, where };
   }
 
   // ---------------------------------------------------------------- field readers
@@ -267,17 +286,30 @@ class FileReader {
     return { lower, upper };
   }
 
+  /** `starts`: name → a point by variable (variables left out keep their value in x0). */
+  private starts(e: PEntry | undefined, variables: readonly VariableInfo[], n: number, x0: Float64Array): Map<string, Float64Array> | undefined {
+    if (!e) return undefined;
+    const out = new Map<string, Float64Array>();
+    for (const [sname, se] of this.objectEntries(e.value, 'starts')) {
+      if (!IDENT.test(sname)) this.fail(se.keyPos, 'starts', `"${sname}" is not a valid name (letters, digits and _, not starting with a digit)`);
+      out.set(sname, this.point(se.value, variables, n, `starts.${sname}`, x0));
+    }
+    return out;
+  }
+
   private solution(e: PEntry | undefined, variables: readonly VariableInfo[], n: number): Problem['solution'] {
     if (!e) return {};
-    const out: { f?: number; x?: Float64Array } = {};
+    const out: { f?: number; x?: Float64Array; stderr?: Float64Array } = {};
     for (const [k, se] of this.objectEntries(e.value, 'solution')) {
       if (k === 'f') {
         if (se.value.kind !== 'number' || !Number.isFinite(se.value.value)) this.fail(se.value.pos, 'solution.f', `expected a finite number, got ${describeNode(se.value)}`);
         out.f = se.value.value;
       } else if (k === 'x') {
         out.x = this.point(se.value, variables, n, 'solution.x');
+      } else if (k === 'stderr') {
+        out.stderr = this.point(se.value, variables, n, 'solution.stderr');
       } else {
-        this.fail(se.keyPos, 'solution', `unknown field "${k}"; expected f and/or x`);
+        this.fail(se.keyPos, 'solution', `unknown field "${k}"; expected f, x and/or stderr`);
       }
     }
     return out;
@@ -352,24 +384,46 @@ export function elementLabel(shape: readonly number[], i: number): string {
   return `element [${idx.join(', ')}]`;
 }
 
-/**
- * The objective as a function of the flat vector: slices it into the variables (in their
- * shapes) and evaluates the compiled expression.
- */
-export function objectiveOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
+/** The compiled expression as a function of the flat vector, sliced into the variables in their shapes. */
+function expressionOf(compiled: CompiledExpression, variables: readonly VariableInfo[]): (x: Tensor) => Tensor {
   const single = variables.length === 1;
   return (x: Tensor): Tensor => {
     const vars = single
       ? [reshape(x, variables[0]!.shape)]
       : variables.map((v) => reshape(slice(x, [v.offset, v.offset + v.size]), v.shape));
     const scope: Scope = { vars, defs: new Map(), end: NaN };
-    const y = compiled.evaluate(scope);
+    return compiled.evaluate(scope);
+  };
+}
+
+/**
+ * The objective as a function of the flat vector: slices it into the variables (in their
+ * shapes) and evaluates the compiled expression.
+ */
+export function objectiveOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
+  const value = expressionOf(compiled, variables);
+  return (x: Tensor): Tensor => {
+    const y = value(x);
     if (y.size !== 1) {
       throw new ProblemError(
         `${where}: must be a single number, but it is an array of shape [${y.shape.join(', ')}]${y.ndim === 1 ? ' (sum(...) or a dot product makes a number)' : ''}`,
       );
     }
     return y.ndim === 0 ? y : reshape(y, []);
+  };
+}
+
+/**
+ * The residuals as a function of the flat vector: like {@link objectiveOf}, but the value
+ * must be an array (one entry per residual, any shape); a single number is an error.
+ */
+export function residualsOf(compiled: CompiledExpression, variables: readonly VariableInfo[], where: string): (x: Tensor) => Tensor {
+  const value = expressionOf(compiled, variables);
+  return (x: Tensor): Tensor => {
+    const y = value(x);
+    if (y.ndim === 0)
+      throw new ProblemError(`${where}: must be the vector of residuals (one entry per observation), but it is a single number; give the residuals, not their sum of squares`);
+    return y;
   };
 }
 

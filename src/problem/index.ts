@@ -5,6 +5,8 @@
 import type { NestedArray } from '../index.js';
 import { nest } from '../trace/tensor.js';
 import type { Problem, VariableInfo } from './types.js';
+import { ProblemError } from './source.js';
+import { didYouMean } from '../text.js';
 
 export type { Problem, ProblemOptions, VariableInfo } from './types.js';
 export { ProblemError, type PNode, type Pos } from './source.js';
@@ -15,6 +17,24 @@ export { problemFromModule } from './module.js';
 export { loadProblem, readText, parseTree, formatOf, ioReason, FILE_EXTENSIONS, MODULE_EXTENSIONS } from './load.js';
 export { compileExpression, type CompiledExpression, type Names, type Scope } from './expression.js';
 export { FUNCTIONS } from './functions.js';
+
+/**
+ * The problem started from another point: `name` is one of its `starts` ('x0', or the name of
+ * the first start, gives the problem as it is). Throws a ProblemError naming `where` and the
+ * known starts for an unknown name.
+ */
+export function withStart(problem: Problem, name: string, where = 'start'): Problem {
+  if (name === 'x0') return problem;
+  const x = problem.starts?.get(name);
+  if (!x) {
+    const names = [...(problem.starts?.keys() ?? [])];
+    const close = didYouMean(name, names);
+    throw new ProblemError(
+      `${where}: ${problem.file} has no start point "${name}"${close ? ` (did you mean "${close}"?)` : ''}; ${names.length ? `its starts are x0 (the variables' values), ${names.join(', ')}` : 'it gives only x0 (no "starts" field)'}`,
+    );
+  }
+  return { ...problem, x0: x.slice() };
+}
 
 /** A flat vector split into the problem's variables, each in its shape: { x: [...], W: [[...]] }. */
 export function byVariable(problem: Pick<Problem, 'variables'>, x: ArrayLike<number>): Record<string, NestedArray> {

@@ -33,12 +33,18 @@ export interface Problem {
   readonly n: number;
   /** Start point, flat (length n). */
   readonly x0: Float64Array;
-  /** The objective as a function of the flat vector (shape [n]); returns a single number. */
+  /** The objective as a function of the flat vector (shape [n]); returns a single number (Σ rᵢ² for a residuals problem). */
   readonly f: (x: Tensor) => Tensor;
+  /** A least-squares problem's residual vector as a function of the flat vector (the file's `residuals`); f is then Σ rᵢ². */
+  readonly residuals?: (x: Tensor) => Tensor;
+  /** Number of residuals (with `residuals`). */
+  readonly m?: number;
+  /** Further start points by name (the file's `starts`), flat; `x0` is the first. */
+  readonly starts?: ReadonlyMap<string, Float64Array>;
   /** Bounds on the flat vector (−Infinity / Infinity where unbounded), or null. */
   readonly bounds: { readonly lower: Float64Array; readonly upper: Float64Array } | null;
-  /** Known optimal value f*, and optimal point (flat), when given. */
-  readonly solution: { readonly f?: number; readonly x?: Float64Array };
+  /** Known optimal value f*, optimal point (flat) and, for a fit, the parameters' standard errors (flat), when given. */
+  readonly solution: { readonly f?: number; readonly x?: Float64Array; readonly stderr?: Float64Array };
   readonly options: ProblemOptions;
   /**
    * Where the objective is defined (`file:line:col: objective`), prefixed to messages about

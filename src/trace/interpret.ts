@@ -6,6 +6,7 @@
 import { TayoptError } from '../errors.js';
 import { primitive } from '../utpm/table.js';
 import { UTPM } from '../utpm/utpm.js';
+import { Workspace } from '../utpm/workspace.js';
 import type { Node } from './tensor.js';
 
 /** Marks the nodes that `outputs` depend on. */
@@ -39,6 +40,7 @@ export function interpret(
   }
   for (const o of outputs) lastUse[o] = nodes.length;
   const vals: (UTPM | undefined)[] = new Array(nodes.length);
+  const ws = new Workspace();
   for (let id = 0; id < nodes.length; id++) {
     if (!live[id]) continue;
     const node = nodes[id]!;
@@ -56,7 +58,7 @@ export function interpret(
     const ins = node.inputs.map((i) => vals[i]!);
     const constant = prim.nondiff === true || ins.every((v) => v.D === 1);
     const out = new UTPM(node.shape, constant ? 1 : D, P);
-    prim.forward(out, ins, node.params);
+    prim.forward(out, ins, node.params, ws);
     vals[id] = out;
     for (const i of node.inputs) if (lastUse[i] === id) vals[i] = undefined;
   }

@@ -11,7 +11,7 @@
  * treat them as a failed step).
  */
 import { NumericalError, TayoptError } from '../errors.js';
-import { asymmetry, cholFactor, EPS, luFactor, luSingularPivot, symPart } from '../utpm/linalg/kernels.js';
+import { asymmetry, cholFactor, EPS, equilibrated, equilibratedSingularPivot, symPart } from '../utpm/linalg/kernels.js';
 import { eyeValues, rowsRegion } from '../utpm/linalg/util.js';
 import { fmtShape } from '../utpm/utpm.js';
 import { installMethods } from './methods.js';
@@ -23,11 +23,11 @@ export const SYMMETRY_TOLERANCE = 1e-8;
 
 // ------------------------------------------------------------------ checks at the edge
 
-function squareOf(op: string, a: Tensor): number {
+function squareOf(op: string, a: Tensor, allowEmpty = false): number {
   if (a.ndim !== 2 || a.shape[0] !== a.shape[1]) {
     throw new TayoptError(`${op}: needs a square matrix, got shape ${fmtShape(a.shape)}`);
   }
-  if (a.shape[0] === 0) throw new TayoptError(`${op}: needs a non-empty matrix, got shape ${fmtShape(a.shape)}`);
+  if (a.shape[0] === 0 && !allowEmpty) throw new TayoptError(`${op}: needs a non-empty matrix, got shape ${fmtShape(a.shape)}`);
   return a.shape[0]!;
 }
 
@@ -49,15 +49,14 @@ function maxAbs(v: Float64Array): number {
 
 const fmt = (x: number) => x.toPrecision(3);
 
-/** Throws when A (finite values) is singular to working precision. */
+/** Throws when A (finite values) is singular to working precision (rows and columns equilibrated). */
 function checkNonsingular(op: string, a: Tensor, n: number): void {
   if (!allFinite(a._v)) return;
-  const f = luFactor(a._v, 0, n);
-  const k = luSingularPivot(f, a._v, 0);
+  const { k, pivot } = equilibratedSingularPivot(a._v, 0, n);
   if (k >= 0) {
     throw new NumericalError(
-      `${op}: matrix is singular (to working precision: LU pivot ${k} is ${fmt(f.lu[k * n + k]!)}, ` +
-        `at most n·ε·max|A_ij| = ${fmt(n * EPS * maxAbs(a._v))})`,
+      `${op}: matrix is singular (to working precision: with rows and columns scaled to a largest entry ~1, ` +
+        `LU pivot ${k} is ${fmt(pivot)}, at most n·ε = ${fmt(n * EPS)})`,
     );
   }
 }
@@ -125,14 +124,16 @@ export function solveTriangular(A: TensorLike, b: TensorLike, options: SolveTria
   const lower = options.lower ?? true;
   const trans = options.transpose ?? false;
   if (allFinite(a._v)) {
-    let big = 0;
+    // the triangle read, equilibrated: its diagonal is its pivots
+    const tri = a._v.map((v, q) => {
+      const i = Math.floor(q / n);
+      const j = q % n;
+      return (lower ? j <= i : j >= i) ? v : 0;
+    });
+    const { scaled } = equilibrated(tri, 0, n);
     for (let i = 0; i < n; i++) {
-      for (let j = lower ? 0 : i; j <= (lower ? i : n - 1); j++) big = Math.max(big, Math.abs(a._v[i * n + j]!));
-    }
-    for (let i = 0; i < n; i++) {
-      const d = a._v[i * n + i]!;
-      if (!(Math.abs(d) > n * EPS * big)) {
-        throw new NumericalError(`solveTriangular: matrix is singular (diagonal entry ${i} is ${fmt(d)})`);
+      if (!(Math.abs(scaled[i * n + i]!) > n * EPS)) {
+        throw new NumericalError(`solveTriangular: matrix is singular (diagonal entry ${i} is ${fmt(a._v[i * n + i]!)})`);
       }
     }
   }
@@ -150,13 +151,13 @@ export function inv(A: TensorLike): Tensor {
 // ------------------------------------------------------------------ determinants
 
 /**
- * det(A) of a square matrix, as a scalar tensor. A singular A gives 0, but its derivatives
- * are NaN (they are computed through A⁻¹). For large matrices prefer slogdet, which cannot
- * overflow. Throws for a non-square A.
+ * det(A) of a square matrix, as a scalar tensor (1 for the 0×0 matrix). A singular A gives
+ * 0, but its gradient is NaN (computed through A⁻¹). For large matrices prefer slogdet,
+ * which cannot overflow. Throws for a non-square A.
  */
 export function det(A: TensorLike): Tensor {
   const a = lift(A, 'det: argument');
-  squareOf('det', a);
+  squareOf('det', a, true);
   return record('det', [a]);
 }
 
@@ -174,7 +175,7 @@ export interface SlogdetResult {
  */
 export function slogdet(A: TensorLike): SlogdetResult {
   const a = lift(A, 'slogdet: argument');
-  squareOf('slogdet', a);
+  squareOf('slogdet', a, true);
   return { sign: record('det_sign', [a]), logabsdet: record('logabsdet', [a]) };
 }
 

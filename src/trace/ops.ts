@@ -1,12 +1,14 @@
 /**
  * The operations users write functions with. Each is a free function `t.name(x, …)` and a
- * method `x.name(…)`. Arguments lift automatically (numbers, nested arrays, Float64Array,
+ * method `x.name(…)`, except those that take several arrays at once (`where`, `concatenate`,
+ * `stack`) and the constructors, which are free functions only. Arguments lift automatically (numbers, nested arrays, Float64Array,
  * ndarray); validation happens here, at the edge, with messages that name the operation and
  * the shapes.
  */
 import { TayoptError } from '../errors.js';
+import { BINARY_NAMES, type BinaryName, UNARY_NAMES, type UnaryName } from '../utpm/elementwise.js';
 import type { Region } from '../utpm/primitive.js';
-import { fmtShape, sizeOf } from '../utpm/utpm.js';
+import { broadcastShapes, fmtShape, sizeOf } from '../utpm/utpm.js';
 import { installMethods } from './methods.js';
 import { Tensor, lift, record, type TensorLike } from './tensor.js';
 
@@ -43,8 +45,10 @@ function checkShape(op: string, shape: readonly number[]): void {
 
 // ------------------------------------------------------------------ elementwise
 
-const u = (op: string) => (x: TensorLike): Tensor => record(op, [lift(x, `${op}: argument`)]);
-const bin = (op: string) => (a: TensorLike, b: TensorLike): Tensor =>
+// One line per operation of the tables in src/utpm/elementwise.ts (a name not in a table
+// does not type-check); the Tensor methods are derived from the tables themselves, below.
+const u = (op: UnaryName) => (x: TensorLike): Tensor => record(op, [lift(x, `${op}: argument`)]);
+const bin = (op: BinaryName) => (a: TensorLike, b: TensorLike): Tensor =>
   record(op, [lift(a, `${op}: first argument`), lift(b, `${op}: second argument`)]);
 
 /** a + b elementwise, with NumPy broadcasting. */
@@ -127,7 +131,10 @@ function normAxes(op: string, x: Tensor, axis: number | readonly number[] | null
     }
     return b;
   });
-  return [...new Set(out)].sort((p, q) => p - q);
+  if (new Set(out).size !== out.length) {
+    throw new TayoptError(`${op}: duplicate axis in ${JSON.stringify(list)} for shape ${fmtShape(x.shape)}`);
+  }
+  return out.sort((p, q) => p - q);
 }
 
 /** Sum of all elements (axis omitted) or along axis/axes; keepdims keeps them as size 1. */
@@ -154,33 +161,64 @@ export function prod(x: TensorLike, axis?: number | readonly number[] | null, ke
 
 /**
  * NumPy `dot`: vector·vector → scalar, matrix·vector → vector, vector·matrix → vector,
- * matrix·matrix → matrix; a scalar operand multiplies. Throws when inner dimensions differ.
+ * matrix·matrix → matrix; a scalar operand multiplies. For N-D arrays it sums over the last
+ * axis of a and the second-to-last of b (the last, when b is a vector): the result has shape
+ * a.shape[:-1] + b.shape[:-2] + b.shape[-1:]. Throws when those dimensions differ.
  */
 export function dot(a: TensorLike, b: TensorLike): Tensor {
   const x = lift(a, 'dot: first argument');
   const y = lift(b, 'dot: second argument');
   if (x.ndim === 0 || y.ndim === 0) return mul(x, y);
-  if (x.ndim > 2 || y.ndim > 2) {
-    throw new TayoptError(`dot: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}: arrays of more than 2 dimensions are not supported`);
-  }
   const kx = x.shape[x.ndim - 1]!;
-  const ky = y.shape[0]!;
+  const ky = y.shape[y.ndim === 1 ? 0 : y.ndim - 2]!;
   if (kx !== ky) throw new TayoptError(`dot: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} do not align`);
-  const X = x.ndim === 1 ? reshape(x, [1, kx]) : x;
-  const Y = y.ndim === 1 ? reshape(y, [ky, 1]) : y;
+  // one matrix product: x as rows [·, k], y with its contracted axis first as [k, ·]
+  const X = reshape(x, [x.size / Math.max(kx, 1) || 0, kx]);
+  let Y: Tensor;
+  if (y.ndim === 1) Y = reshape(y, [ky, 1]);
+  else {
+    const axes = y.shape.map((_, i) => i);
+    const perm = [y.ndim - 2, ...axes.slice(0, y.ndim - 2), y.ndim - 1];
+    Y = reshape(transpose(y, perm), [ky, y.size / Math.max(ky, 1) || 0]);
+  }
   const Z = record('matmul', [X, Y], { ta: false, tb: false });
-  const outShape = [...(x.ndim === 2 ? [x.shape[0]!] : []), ...(y.ndim === 2 ? [y.shape[1]!] : [])];
+  const outShape = [...x.shape.slice(0, -1), ...(y.ndim === 1 ? [] : [...y.shape.slice(0, -2), y.shape[y.ndim - 1]!])];
   return reshape(Z, outShape);
 }
 
-/** Matrix product of 1-D or 2-D arrays (same as dot for these; no scalars). */
+/**
+ * NumPy `matmul` (the @ operator): the matrix product of the last two axes, broadcast over
+ * the leading (batch) axes; a vector operand is a row (first) or column (second) vector whose
+ * unit axis is dropped from the result. No scalars. For arrays of at most 2 dimensions it
+ * is `dot`. Throws when the inner dimensions differ or the batch axes do not broadcast.
+ */
 export function matmul(a: TensorLike, b: TensorLike): Tensor {
   const x = lift(a, 'matmul: first argument');
   const y = lift(b, 'matmul: second argument');
   if (x.ndim === 0 || y.ndim === 0) {
     throw new TayoptError(`matmul: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)}: scalars are not matrices (use mul)`);
   }
-  return dot(x, y);
+  if (x.ndim <= 2 && y.ndim <= 2) return dot(x, y);
+  const X = x.ndim === 1 ? reshape(x, [1, x.shape[0]!]) : x;
+  const Y = y.ndim === 1 ? reshape(y, [y.shape[0]!, 1]) : y;
+  const [m, k] = X.shape.slice(-2) as [number, number];
+  const [k2, n] = Y.shape.slice(-2) as [number, number];
+  if (k !== k2) throw new TayoptError(`matmul: shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} do not align`);
+  const batch = broadcastShapes(X.shape.slice(0, -2), Y.shape.slice(0, -2));
+  if (!batch) {
+    throw new TayoptError(`matmul: the batch dimensions of shapes ${fmtShape(x.shape)} and ${fmtShape(y.shape)} do not broadcast`);
+  }
+  let Z: Tensor;
+  if (Y.ndim === 2) {
+    Z = reshape(dot(X, Y), [...X.shape.slice(0, -1), n]); // one product over all rows of X
+  } else {
+    // Σ_l X[…, i, l]·Y[…, l, j], batch axes broadcast by the elementwise product
+    const Xe = reshape(X, [...X.shape, 1]);
+    const Ye = reshape(Y, [...Y.shape.slice(0, -2), 1, k, n]);
+    Z = sum(mul(Xe, Ye), -2);
+  }
+  const out = [...batch, ...(x.ndim === 1 ? [] : [m]), ...(y.ndim === 1 ? [] : [n])];
+  return reshape(Z, out);
 }
 
 /** Outer product of two vectors (arrays are flattened): shape [m, n]. */
@@ -222,6 +260,7 @@ export function transpose(x: TensorLike, perm?: readonly number[]): Tensor {
   const t = lift(x, 'transpose: argument');
   const p = perm ? [...perm] : t.shape.map((_, i) => t.ndim - 1 - i);
   if (t.ndim < 2 && !perm) return t;
+  if (p.length === t.ndim && p.every((a, i) => a === i)) return t;
   return record('transpose', [t], { perm: p });
 }
 
@@ -325,16 +364,19 @@ export function at(x: TensorLike, ...indices: number[]): Tensor {
 }
 
 /**
- * A copy of x with the indexed part replaced by `value` (broadcast to that part's shape):
- * `set(x, [2], 5)` is x with x[2] = 5. Differentiable in both x and value.
+ * A copy of x with the indexed part replaced by `value` (broadcast to that part's shape, as
+ * NumPy assignment does: leading size-1 axes of the value beyond the part's dimensions are
+ * dropped): `set(x, [2], 5)` is x with x[2] = 5. Differentiable in both x and value.
  */
 export function set(x: TensorLike, index: readonly IndexSpec[], value: TensorLike): Tensor {
   const t = lift(x, 'set: first argument');
   const v = lift(value, 'set: value');
   const r = resolveIndex('set', t.shape, index);
+  let lead = 0;
+  while (v.ndim - lead > r.shape.length && v.shape[lead] === 1) lead++;
   let piece: Tensor;
   try {
-    piece = broadcastTo(v, r.shape);
+    piece = broadcastTo(lead > 0 ? reshape(v, v.shape.slice(lead)) : v, r.shape);
   } catch {
     throw new TayoptError(`set: value of shape ${fmtShape(v.shape)} does not fit the indexed part of shape ${fmtShape(r.shape)}`);
   }
@@ -348,6 +390,9 @@ export function concatenate(arrays: readonly TensorLike[], axis = 0): Tensor {
   const nd = ts[0]!.ndim;
   if (nd === 0) throw new TayoptError('concatenate: zero-dimensional arrays cannot be concatenated (use stack)');
   const ax = axis < 0 ? axis + nd : axis;
+  if (!Number.isInteger(axis) || ax < 0 || ax >= nd) {
+    throw new TayoptError(`concatenate: axis ${axis} is out of range for arrays of ${nd} dimensions`);
+  }
   if (ts.length === 1) return ts[0]!;
   return record('concatenate', ts, { axis: ax });
 }
@@ -363,7 +408,7 @@ export function stack(arrays: readonly TensorLike[], axis = 0): Tensor {
     }
   });
   const ax = axis < 0 ? axis + shape.length + 1 : axis;
-  if (ax < 0 || ax > shape.length) throw new TayoptError(`stack: axis ${axis} is out of range for ${shape.length + 1} dimensions`);
+  if (!Number.isInteger(axis) || ax < 0 || ax > shape.length) throw new TayoptError(`stack: axis ${axis} is out of range for ${shape.length + 1} dimensions`);
   const expanded = [...shape.slice(0, ax), 1, ...shape.slice(ax)];
   const parts = ts.map((t) => reshape(t, expanded));
   return parts.length === 1 ? parts[0]! : record('concatenate', parts, { axis: ax });
@@ -371,43 +416,11 @@ export function stack(arrays: readonly TensorLike[], axis = 0): Tensor {
 
 // ------------------------------------------------------------------ methods
 
+/** One method per public elementwise operation of the tables: x.exp(), a.add(b), … */
+type ElementwiseMethods = { [K in UnaryName]: () => Tensor } & { [K in BinaryName]: (b: TensorLike) => Tensor };
+
 declare module './tensor.js' {
-  interface Tensor {
-    add(b: TensorLike): Tensor;
-    sub(b: TensorLike): Tensor;
-    mul(b: TensorLike): Tensor;
-    div(b: TensorLike): Tensor;
-    pow(b: TensorLike): Tensor;
-    atan2(b: TensorLike): Tensor;
-    maximum(b: TensorLike): Tensor;
-    minimum(b: TensorLike): Tensor;
-    gt(b: TensorLike): Tensor;
-    ge(b: TensorLike): Tensor;
-    lt(b: TensorLike): Tensor;
-    le(b: TensorLike): Tensor;
-    eq(b: TensorLike): Tensor;
-    ne(b: TensorLike): Tensor;
-    neg(): Tensor;
-    square(): Tensor;
-    sqrt(): Tensor;
-    exp(): Tensor;
-    log(): Tensor;
-    log1p(): Tensor;
-    expm1(): Tensor;
-    sin(): Tensor;
-    cos(): Tensor;
-    tan(): Tensor;
-    sinh(): Tensor;
-    cosh(): Tensor;
-    tanh(): Tensor;
-    asin(): Tensor;
-    acos(): Tensor;
-    atan(): Tensor;
-    abs(): Tensor;
-    sigmoid(): Tensor;
-    softplus(): Tensor;
-    erf(): Tensor;
-    sign(): Tensor;
+  interface Tensor extends ElementwiseMethods {
     sum(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
     mean(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
     prod(axis?: number | readonly number[] | null, keepdims?: boolean): Tensor;
@@ -427,10 +440,9 @@ declare module './tensor.js' {
 }
 
 const METHODS: Record<string, (x: Tensor, ...rest: never[]) => Tensor> = {
-  add, sub, mul, div, pow, atan2, maximum, minimum, gt, ge, lt, le, eq, ne,
-  neg, square, sqrt, exp, log, log1p, expm1, sin, cos, tan, sinh, cosh, tanh, asin, acos, atan,
-  abs, sigmoid, softplus, erf, sign, sum, mean, prod, dot, matmul, outer, reshape, flatten,
-  transpose, broadcastTo, slice, at, set,
+  ...Object.fromEntries(UNARY_NAMES.map((op) => [op, u(op)])),
+  ...Object.fromEntries(BINARY_NAMES.map((op) => [op, bin(op)])),
+  sum, mean, prod, dot, matmul, outer, reshape, flatten, transpose, broadcastTo, slice, at, set,
 };
 
 installMethods(METHODS);

@@ -12,8 +12,8 @@ import ndarray from 'ndarray';
 import { TayoptError } from '../errors.js';
 import { isRegionContribution, type Builder, type Contribution, type Region } from '../utpm/primitive.js';
 import { primitive } from '../utpm/table.js';
-import { stridedIndex } from '../utpm/linear.js';
-import { UTPM, fmtShape, sizeOf } from '../utpm/utpm.js';
+import { UTPM, fmtShape, sizeOf, stridedIndex } from '../utpm/utpm.js';
+import { Workspace } from '../utpm/workspace.js';
 
 /** One recorded operation. `value` is its degree-0 result at the traced point. */
 export interface Node {
@@ -146,6 +146,18 @@ export class Tape {
     return id;
   }
 
+  /**
+   * The value of const node `id` as a constant tensor (no tape), so that arithmetic on it
+   * folds; using it on this tape refers to node `id` again.
+   */
+  constantOf(id: number): Tensor {
+    const n = this.nodes[id]!;
+    if (n.op !== 'const') throw new Error(`tape: node ${id} is not a constant`);
+    const t = new Tensor(n.shape, n.value, null, -1);
+    this.constIds.set(t, id);
+    return t;
+  }
+
   /** @internal appends a node; returns its tensor. */
   push(op: string, inputs: readonly number[], params: unknown, shape: readonly number[], value: Float64Array): Tensor {
     const id = this.nodes.length;
@@ -174,6 +186,7 @@ export function record(op: string, inputs: readonly Tensor[], params?: unknown):
     out,
     inputs.map((t) => UTPM.constant(t.shape, t._v)),
     params,
+    new Workspace(),
   );
   let tape: Tape | null = null;
   for (const t of inputs) {

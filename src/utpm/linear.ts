@@ -6,8 +6,6 @@
 import type { Region } from './primitive.js';
 import { UTPM, stridedIndex, stridesOf } from './utpm.js';
 
-export { stridedIndex };
-
 /**
  * Calls fn(outOffset, inOffsets) for every coefficient block of `out`; an input that does not
  * store that block (a constant beyond degree 0) gets offset −1.
@@ -40,6 +38,17 @@ export function scatterAddBlocks(out: UTPM, x: UTPM, map: Int32Array): void {
   forEachBlock(out, [x], (o, [a]) => {
     if (a! < 0) return;
     for (let i = 0; i < map.length; i++) od[o + map[i]!] += xd[a! + i]!;
+  });
+}
+
+/** out += x for every block (same shape). `out` must start zeroed where x has no block. */
+export function addBlocks(out: UTPM, x: UTPM): void {
+  const od = out.data;
+  const xd = x.data;
+  const n = out.size;
+  forEachBlock(out, [x], (o, [a]) => {
+    if (a! < 0) return;
+    for (let i = 0; i < n; i++) od[o + i] += xd[a! + i]!;
   });
 }
 

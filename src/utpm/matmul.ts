@@ -57,6 +57,81 @@ export function gemmAcc(
   gemmStrided(A, ao, ta ? 1 : k, ta ? m : 1, B, bo, tb ? 1 : n, tb ? k : 1, C, co, m, n, k);
 }
 
+// ---------------------------------------------------------------- direction-interleaved layout (compiled D = 2 replays)
+
+/**
+ * Ct[ctb + (i·n + j)·P + p] += Σ_l A[ao + i·ai + l·al] · Bt[btb + (bo + l·bl + j·bj)·P + p]:
+ * a product whose right factor carries P interleaved directions.
+ */
+export function gemmDirB(
+  A: Float64Array, ao: number, ai: number, al: number,
+  Bt: Float64Array, btb: number, bo: number, bl: number, bj: number,
+  Ct: Float64Array, ctb: number, m: number, n: number, k: number, P: number,
+): void {
+  if (bj === 1) {
+    // rows of B are contiguous, so (j, p) is one run of n·P numbers
+    const w = n * P;
+    for (let i = 0; i < m; i++) {
+      const c0 = ctb + i * w;
+      for (let l = 0; l < k; l++) {
+        const a = A[ao + i * ai + l * al]!;
+        const b0 = btb + (bo + l * bl) * P;
+        for (let q = 0; q < w; q++) Ct[c0 + q] += a * Bt[b0 + q]!;
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < m; i++) {
+    for (let l = 0; l < k; l++) {
+      const a = A[ao + i * ai + l * al]!;
+      for (let j = 0; j < n; j++) {
+        const b0 = btb + (bo + l * bl + j * bj) * P;
+        const c0 = ctb + (i * n + j) * P;
+        for (let p = 0; p < P; p++) Ct[c0 + p] += a * Bt[b0 + p]!;
+      }
+    }
+  }
+}
+
+/**
+ * Ct[ctb + (i·n + j)·P + p] += Σ_l At[atb + (ao + i·ai + l·al)·P + p] · B[bo + l·bl + j·bj]:
+ * a product whose left factor carries P interleaved directions.
+ */
+export function gemmDirA(
+  At: Float64Array, atb: number, ao: number, ai: number, al: number,
+  B: Float64Array, bo: number, bl: number, bj: number,
+  Ct: Float64Array, ctb: number, m: number, n: number, k: number, P: number,
+): void {
+  for (let i = 0; i < m; i++) {
+    for (let l = 0; l < k; l++) {
+      const a0 = atb + (ao + i * ai + l * al) * P;
+      for (let j = 0; j < n; j++) {
+        const b = B[bo + l * bl + j * bj]!;
+        const c0 = ctb + (i * n + j) * P;
+        for (let p = 0; p < P; p++) Ct[c0 + p] += b * At[a0 + p]!;
+      }
+    }
+  }
+}
+
+/** Block layout (degree-1 block p at (1+p)·n) → interleaved (at n + e·P + p); D = 2. */
+export function toInterleaved(src: Float64Array, dst: Float64Array, n: number, P: number): void {
+  for (let e = 0; e < n; e++) dst[e] = src[e]!;
+  for (let p = 0; p < P; p++) {
+    const s0 = (1 + p) * n;
+    for (let e = 0; e < n; e++) dst[n + e * P + p] = src[s0 + e]!;
+  }
+}
+
+/** Interleaved → block layout; D = 2. */
+export function toBlocks(src: Float64Array, dst: Float64Array, n: number, P: number): void {
+  for (let e = 0; e < n; e++) dst[e] = src[e]!;
+  for (let p = 0; p < P; p++) {
+    const d0 = (1 + p) * n;
+    for (let e = 0; e < n; e++) dst[d0 + e] = src[n + e * P + p]!;
+  }
+}
+
 export const matmul: Primitive = {
   name: 'matmul',
   arity: 2,

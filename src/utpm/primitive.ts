@@ -1,4 +1,5 @@
-import { UTPM } from './utpm.js';
+import type { UTPM } from './utpm.js';
+import type { Workspace } from './workspace.js';
 
 /**
  * The contract of a primitive: shape rule, Taylor (forward) rule and pullback, side by side.
@@ -23,8 +24,9 @@ export interface Primitive {
   /**
    * Taylor rule. `out` is allocated by the caller with the output shape and the evaluation's
    * D and P (D = 1 when the output is nondiff); some inputs may be constants (D = 1).
+   * Scratch comes from the caller's workspace: a rule keeps no state between calls.
    */
-  forward(out: UTPM, ins: readonly UTPM[], params: any): void;
+  forward(out: UTPM, ins: readonly UTPM[], params: any, ws: Workspace): void;
   /**
    * Pullback: given the output adjoint `ybar` (shape of y), the output `y` and the inputs,
    * return each input's adjoint contribution (or null where `needs[i]` is false).
@@ -135,10 +137,6 @@ export class Ops<V extends Value> {
   /** Sum `a` down to `shape` (the adjoint of broadcasting `shape` up to a.shape). */
   sumTo(a: V, shape: readonly number[]): V {
     return sameDims(a.shape, shape) ? a : this.b.apply('sum_to', [a], { shape: [...shape] });
-  }
-  /** Sum over `axes` (sorted, distinct), keeping them as size-1 dimensions when keepdims. */
-  sum(a: V, axes: readonly number[] | null, keepdims = false): V {
-    return this.b.apply('sum', [a], { axes: axes === null ? null : [...axes], keepdims });
   }
   matmul(a: V, c: V, ta = false, tc = false): V {
     return this.b.apply('matmul', [a, c], { ta, tb: tc });

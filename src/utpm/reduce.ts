@@ -27,7 +27,8 @@ export function reducedShape(op: string, shape: readonly number[], p: ReducePara
   return p.keepdims ? shape.map((s, i) => (red(i) ? 1 : s)) : shape.filter((_, i) => !red(i));
 }
 
-function keptShape(shape: readonly number[], p: ReduceParams): number[] {
+/** The shape of a reduction's result with the reduced axes kept as size 1. */
+export function keptShape(shape: readonly number[], p: ReduceParams): number[] {
   return shape.map((s, i) => (p.axes === null || p.axes.includes(i) ? 1 : s));
 }
 
@@ -44,17 +45,6 @@ const sum: Primitive = {
     return [b.broadcastTo(b.reshape(g, keptShape(x.shape, p)), x.shape)];
   },
 };
-
-let acc = new Float64Array(16);
-let xs = new Float64Array(16);
-let tmp = new Float64Array(16);
-function ensure(D: number): void {
-  if (acc.length < D) {
-    acc = new Float64Array(D);
-    xs = new Float64Array(D);
-    tmp = new Float64Array(D);
-  }
-}
 
 /** Groups of a reduction: for each output element, its input elements in row-major order. */
 function groups(shape: readonly number[], axes: number[] | null, nOut: number): Int32Array[] {
@@ -84,9 +74,10 @@ const prod: Primitive = {
   name: 'prod',
   arity: 1,
   shape: (s, p: ReduceParams) => reducedShape('prod', s[0]!, p),
-  forward(out, [x], p: ReduceParams) {
+  forward(out, [x], p: ReduceParams, ws) {
     const D = out.D;
-    ensure(D);
+    ws.reserve(D);
+    const [acc, xs, tmp] = [ws.a, ws.b, ws.y];
     const gs = groups(x!.shape, p.axes, out.size);
     for (let pp = 0; pp < out.P; pp++) {
       gs.forEach((g, o) => {
@@ -113,9 +104,10 @@ const prodOthers: Primitive = {
   name: 'prod_others',
   arity: 1,
   shape: (s) => [...s[0]!],
-  forward(out, [x], p: ReduceParams) {
+  forward(out, [x], p: ReduceParams, ws) {
     const D = out.D;
-    ensure(D);
+    ws.reserve(D);
+    const [acc, xs, tmp] = [ws.a, ws.b, ws.y];
     const nOut = keptShape(x!.shape, p).reduce((a, c) => a * c, 1);
     const gs = groups(x!.shape, p.axes, nOut);
     // prefix products kept per group, then multiplied by running suffix products

@@ -5,22 +5,12 @@
  * The recurrences follow Griewank & Walther, *Evaluating Derivatives*, ch. 13: for an
  * elementary function with f'(x) = g(x, y) known as a series w, y' = w·x' gives
  *     d·y_d = Σ_{k=1..d} k·x_k·w_{d-k}.
- * Scratch buffers are module-level and grow on demand, so a call allocates nothing once
- * warmed up. None of these functions validate their input (they run in kernels).
+ * Rules that need intermediate series take them from the caller's {@link Workspace} (s1–s3,
+ * as each says), so a call allocates nothing once the workspace is warm. None of these
+ * functions validate their input (they run in kernels).
  */
+import type { Workspace } from './workspace.js';
 
-let s1 = new Float64Array(16);
-let s2 = new Float64Array(16);
-let s3 = new Float64Array(16);
-
-function scratch(D: number): void {
-  if (s1.length < D) {
-    const n = Math.max(D, 2 * s1.length);
-    s1 = new Float64Array(n);
-    s2 = new Float64Array(n);
-    s3 = new Float64Array(n);
-  }
-}
 
 /** y_d = (1/d) Σ_{k=1..d} k x_k w_{d-k} for d ≥ 1: the series of ∫ w dx with y_0 given. */
 function integrate(x: Float64Array, w: Float64Array, d: number): number {
@@ -54,9 +44,9 @@ export function sExp(x: Float64Array, y: Float64Array, D: number): void {
 }
 
 /** expm1: the series of exp with the constant term shifted by −1, accurate near 0. */
-export function sExpm1(x: Float64Array, y: Float64Array, D: number): void {
-  scratch(D);
-  const e = s1;
+export function sExpm1(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const e = ws.s1;
   e[0] = Math.exp(x[0]!);
   y[0] = Math.expm1(x[0]!);
   for (let d = 1; d < D; d++) {
@@ -105,26 +95,27 @@ export function sSquare(x: Float64Array, y: Float64Array, D: number): void {
 }
 
 /**
- * x^r for a constant real r. Non-negative integer r uses repeated multiplication so that
- * x_0 = 0 is exact; otherwise the recurrence x·y' = r·y·x' (needs x_0 ≠ 0).
+ * x^r for a constant real r. Non-negative integer r uses binary powering (repeated
+ * multiplication), so that x_0 = 0 is exact; otherwise the recurrence x·y' = r·y·x', which
+ * divides by x_0 — at x_0 = 0 see {@link sPowZeroBase}.
  */
-export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number): void {
-  if (Number.isInteger(r) && r >= 0 && r <= 64) {
-    scratch(D);
+export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number, ws: Workspace): void {
+  if (Number.isInteger(r) && r >= 0) {
+    ws.reserve(D);
     // binary powering: acc = 1, base = x
-    const acc = s1;
-    const base = s2;
-    const tmp = s3;
+    const acc = ws.s1;
+    const base = ws.s2;
+    const tmp = ws.s3;
     acc.fill(0, 0, D);
     acc[0] = 1;
     for (let d = 0; d < D; d++) base[d] = x[d]!;
     let e = r;
     while (e > 0) {
-      if (e & 1) {
+      if (e % 2 === 1) {
         sMul(acc, base, tmp, D);
         for (let d = 0; d < D; d++) acc[d] = tmp[d]!;
       }
-      e >>= 1;
+      e = Math.floor(e / 2);
       if (e > 0) {
         sMul(base, base, tmp, D);
         for (let d = 0; d < D; d++) base[d] = tmp[d]!;
@@ -135,6 +126,10 @@ export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number
   }
   const x0 = x[0]!;
   y[0] = Math.pow(x0, r);
+  if (x0 === 0) {
+    sPowZeroBase(x, r, y, D);
+    return;
+  }
   // d·x_0·y_d = Σ_{k=1..d} (r·k − (d−k))·x_k·y_{d−k}
   for (let d = 1; d < D; d++) {
     let s = 0;
@@ -143,11 +138,23 @@ export function sPowConst(x: Float64Array, r: number, y: Float64Array, D: number
   }
 }
 
+/**
+ * Coefficients d ≥ 1 of x^r at x_0 = 0 for a non-integer r. With x(s) = x_m·s^m + … (x_m the
+ * first non-zero coefficient), x(s)^r = O(s^{m·r}): the coefficients of degree below m·r are
+ * 0, and from degree m·r on x^r is not smooth along the curve (NaN). A curve that stays at 0
+ * gives 0.
+ */
+function sPowZeroBase(x: Float64Array, r: number, y: Float64Array, D: number): void {
+  let m = 1;
+  while (m < D && x[m] === 0) m++;
+  for (let d = 1; d < D; d++) y[d] = m === D || d < m * r ? 0 : NaN;
+}
+
 /** sin and cos together: s' = c·x', c' = −s·x'. Either output may be null. */
-export function sSinCos(x: Float64Array, sOut: Float64Array | null, cOut: Float64Array | null, D: number): void {
-  scratch(D);
-  const s = s1;
-  const c = s2;
+export function sSinCos(x: Float64Array, sOut: Float64Array | null, cOut: Float64Array | null, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const s = ws.s1;
+  const c = ws.s2;
   s[0] = Math.sin(x[0]!);
   c[0] = Math.cos(x[0]!);
   for (let d = 1; d < D; d++) {
@@ -159,10 +166,10 @@ export function sSinCos(x: Float64Array, sOut: Float64Array | null, cOut: Float6
 }
 
 /** sinh and cosh together: s' = c·x', c' = s·x'. */
-export function sSinhCosh(x: Float64Array, sOut: Float64Array | null, cOut: Float64Array | null, D: number): void {
-  scratch(D);
-  const s = s1;
-  const c = s2;
+export function sSinhCosh(x: Float64Array, sOut: Float64Array | null, cOut: Float64Array | null, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const s = ws.s1;
+  const c = ws.s2;
   s[0] = Math.sinh(x[0]!);
   c[0] = Math.cosh(x[0]!);
   for (let d = 1; d < D; d++) {
@@ -174,14 +181,13 @@ export function sSinhCosh(x: Float64Array, sOut: Float64Array | null, cOut: Floa
 }
 
 /**
- * y with y' = (a + b·y²)·x': tan (a=1, b=1) and tanh (a=1, b=−1). The series
- * w = a + b·y² is built alongside y.
+ * y with y' = w·x', w = 1 + b·y²: tan (b = 1) and tanh (b = −1), with w_0 given (for tanh
+ * sech²(x_0), computed without the cancellation of 1 − y_0²). The series w is written into
+ * `w` alongside y; w_d = b·Σ y_k·y_{d−k} for d ≥ 1.
  */
-function riccati(x: Float64Array, y: Float64Array, D: number, y0: number, b: number): void {
-  scratch(D);
-  const w = s1;
+function riccati(x: Float64Array, y: Float64Array, w: Float64Array, D: number, y0: number, w0: number, b: number): void {
   y[0] = y0;
-  w[0] = 1 + b * y0 * y0;
+  w[0] = w0;
   for (let d = 1; d < D; d++) {
     y[d] = integrate(x, w, d);
     let sq = 0;
@@ -190,12 +196,40 @@ function riccati(x: Float64Array, y: Float64Array, D: number, y0: number, b: num
   }
 }
 
-export function sTan(x: Float64Array, y: Float64Array, D: number): void {
-  riccati(x, y, D, Math.tan(x[0]!), 1);
+export function sTan(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const t0 = Math.tan(x[0]!);
+  riccati(x, y, ws.s1, D, t0, 1 + t0 * t0, 1);
 }
 
-export function sTanh(x: Float64Array, y: Float64Array, D: number): void {
-  riccati(x, y, D, Math.tanh(x[0]!), -1);
+export function sTanh(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const t0 = Math.tanh(x[0]!);
+  riccati(x, y, ws.s1, D, t0, sechSqFromTanh(x[0]!, t0), -1);
+}
+
+/** sech²(x) = tanh′(x), given t = tanh(x_0): the w series of tanh's Riccati equation (uses s1). */
+export function sSechSq(x: Float64Array, t0: number, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  riccati(x, ws.s1, y, D, t0, sechSqFromTanh(x[0]!, t0), -1);
+}
+
+/**
+ * sech²(x) = 1 − tanh²(x) = 4e/(1 + e)² with e = exp(−2|x|) ∈ (0, 1]: no cancellation, a
+ * few ulps wherever the result is a normal number (|x| ≲ 354); 0 once it underflows.
+ */
+export function sechSq0(x: number): number {
+  const e = Math.exp(-2 * Math.abs(x));
+  const d = 1 + e;
+  return (4 * e) / (d * d);
+}
+
+/**
+ * sech²(x) given t = tanh(x): 1 − t² where that does not cancel (|t| < 0.7, so 1 − t² > 0.51:
+ * a few ulps, one multiplication), else {@link sechSq0}.
+ */
+export function sechSqFromTanh(x: number, t: number): number {
+  return Math.abs(t) < 0.7 ? 1 - t * t : sechSq0(x);
 }
 
 /**
@@ -212,9 +246,9 @@ function divIntegrate(x: Float64Array, w: Float64Array, y: Float64Array, D: numb
 }
 
 /** atan: y' = x' / (1 + x²). */
-export function sAtan(x: Float64Array, y: Float64Array, D: number): void {
-  scratch(D);
-  const w = s3;
+export function sAtan(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const w = ws.s3;
   sSquare(x, w, D);
   w[0] = w[0]! + 1;
   y[0] = Math.atan(x[0]!);
@@ -222,25 +256,25 @@ export function sAtan(x: Float64Array, y: Float64Array, D: number): void {
 }
 
 /** asin (sign = 1) and acos (sign = −1): y' = ±x' / √(1 − x²). */
-function arcSeries(x: Float64Array, y: Float64Array, D: number, sign: 1 | -1): void {
-  scratch(D);
-  const u = s3;
+function arcSeries(x: Float64Array, y: Float64Array, D: number, sign: 1 | -1, ws: Workspace): void {
+  ws.reserve(D);
+  const u = ws.s3;
   sSquare(x, u, D);
   for (let d = 0; d < D; d++) u[d] = -u[d]!;
   u[0] = u[0]! + 1;
-  const w = s2;
+  const w = ws.s2;
   sSqrt(u, w, D);
   y[0] = sign === 1 ? Math.asin(x[0]!) : Math.acos(x[0]!);
   divIntegrate(x, w, y, D);
   if (sign === -1) for (let d = 1; d < D; d++) y[d] = -y[d]!;
 }
 
-export function sAsin(x: Float64Array, y: Float64Array, D: number): void {
-  arcSeries(x, y, D, 1);
+export function sAsin(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  arcSeries(x, y, D, 1, ws);
 }
 
-export function sAcos(x: Float64Array, y: Float64Array, D: number): void {
-  arcSeries(x, y, D, -1);
+export function sAcos(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  arcSeries(x, y, D, -1, ws);
 }
 
 /** Numerically stable logistic function 1/(1+e^−x). */
@@ -255,13 +289,18 @@ export function softplus0(x: number): number {
   return x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x));
 }
 
-/** sigmoid: y' = (y − y²)·x'. */
-export function sSigmoid(x: Float64Array, y: Float64Array, D: number): void {
-  scratch(D);
-  const w = s1;
-  const y0 = sigmoid0(x[0]!);
+/**
+ * σ′(x) = σ(x)·σ(−x) given y = σ(x): σ(−x) is 1 − y where that does not cancel (y ≤ 0.5:
+ * relative error ≤ ε), else computed from x.
+ */
+export function sigmoidDerivFromValue(x: number, y: number): number {
+  return y * (y <= 0.5 ? 1 - y : sigmoid0(-x));
+}
+
+/** y = σ(x) and w = σ′(x) as series: y' = w·x', w = y − y² (w_0 without the cancellation of y_0 − y_0²). */
+function sigmoidSeries(x: Float64Array, y: Float64Array, w: Float64Array, D: number, y0: number): void {
   y[0] = y0;
-  w[0] = y0 - y0 * y0;
+  w[0] = sigmoidDerivFromValue(x[0]!, y0);
   for (let d = 1; d < D; d++) {
     y[d] = integrate(x, w, d);
     let sq = 0;
@@ -270,11 +309,23 @@ export function sSigmoid(x: Float64Array, y: Float64Array, D: number): void {
   }
 }
 
+/** sigmoid (uses s1). */
+export function sSigmoid(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  sigmoidSeries(x, y, ws.s1, D, sigmoid0(x[0]!));
+}
+
+/** σ′(x), given y_0 = σ(x_0) (uses s1). */
+export function sSigmoidDeriv(x: Float64Array, y0: number, w: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  sigmoidSeries(x, ws.s1, w, D, y0);
+}
+
 /** softplus: y' = sigmoid(x)·x'. */
-export function sSoftplus(x: Float64Array, y: Float64Array, D: number): void {
-  scratch(D);
-  const sg = s3; // sSigmoid only uses s1, and scratch(D) will not reallocate now
-  sSigmoid(x, sg, D);
+export function sSoftplus(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const sg = ws.s3; // sSigmoid only uses s1, and its reserve(D) will not reallocate now
+  sSigmoid(x, sg, D, ws);
   y[0] = softplus0(x[0]!);
   for (let d = 1; d < D; d++) y[d] = integrate(x, sg, d);
 }
@@ -309,12 +360,12 @@ export function erf0(x: number): number {
 }
 
 /** erf: y' = (2/√π)·e^{−x²}·x'. */
-export function sErf(x: Float64Array, y: Float64Array, D: number): void {
-  scratch(D);
-  const u = s3;
+export function sErf(x: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const u = ws.s3;
   sSquare(x, u, D);
   for (let d = 0; d < D; d++) u[d] = -u[d]!;
-  const g = s2;
+  const g = ws.s2;
   // exp of u into g (s1 is free here)
   g[0] = Math.exp(u[0]!);
   for (let d = 1; d < D; d++) g[d] = integrate(u, g, d);
@@ -328,9 +379,9 @@ export function sErf(x: Float64Array, y: Float64Array, D: number): void {
  * atan2(a, b) for series a (the "y" argument) and b (the "x" argument):
  * z' = (b·a' − a·b') / (a² + b²).
  */
-export function sAtan2(a: Float64Array, b: Float64Array, z: Float64Array, D: number): void {
-  scratch(D);
-  const w = s1;
+export function sAtan2(a: Float64Array, b: Float64Array, z: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const w = ws.s1;
   for (let d = 0; d < D; d++) {
     let s = 0;
     for (let k = 0; k <= d; k++) s += a[k]! * a[d - k]! + b[k]! * b[d - k]!;
@@ -347,11 +398,11 @@ export function sAtan2(a: Float64Array, b: Float64Array, z: Float64Array, D: num
 }
 
 /** a^b for series a (a_0 > 0) and b: exp(b·log a). */
-export function sPow(a: Float64Array, b: Float64Array, y: Float64Array, D: number): void {
-  scratch(D);
-  const la = s3;
+export function sPow(a: Float64Array, b: Float64Array, y: Float64Array, D: number, ws: Workspace): void {
+  ws.reserve(D);
+  const la = ws.s3;
   logSeries(a, la, D, 0);
-  const t = s2;
+  const t = ws.s2;
   sMul(b, la, t, D);
   // exp of t into y
   y[0] = Math.pow(a[0]!, b[0]!);

@@ -4,7 +4,7 @@
  * All are linear, so the Taylor rule applies one index map to every coefficient block.
  */
 import { TayoptError } from '../errors.js';
-import { gatherBlocks, regionIndex, scatterAddBlocks, transposeIndex } from './linear.js';
+import { addBlocks, gatherBlocks, regionIndex, scatterAddBlocks, transposeIndex } from './linear.js';
 import type { Primitive, Region } from './primitive.js';
 import { broadcastIndex, broadcastShapes, fmtShape, sameShape, sizeOf } from './utpm.js';
 
@@ -138,22 +138,13 @@ const scatterAdd: Primitive = {
     ins.forEach((x, k) => {
       const r = p.regions[k];
       if (r) scatterAddBlocks(out, x, regionIndex(out.shape, r));
-      else scatterAddBlocks(out, x, identity(out.size));
+      else addBlocks(out, x);
     });
   },
   pullback(b, g, _y, _xs, p: { regions: (Region | null)[] }, needs) {
     return p.regions.map((r, k) => (needs[k] ? (r ? b.slice(g, r) : g) : null));
   },
 };
-
-let idCache = new Int32Array(0);
-function identity(n: number): Int32Array {
-  if (idCache.length < n) {
-    idCache = new Int32Array(Math.max(n, 2 * idCache.length));
-    for (let i = 0; i < idCache.length; i++) idCache[i] = i;
-  }
-  return idCache.subarray(0, n);
-}
 
 /** slice_update(x, v): a copy of x with the region replaced by v (v has the region's shape). */
 const sliceUpdate: Primitive = {
@@ -169,7 +160,7 @@ const sliceUpdate: Primitive = {
   forward(out, [x, v], r: Region) {
     const map = regionIndex(out.shape, r);
     out.data.fill(0);
-    scatterAddBlocks(out, x!, identity(out.size));
+    addBlocks(out, x!);
     const od = out.data;
     const vd = v!.data;
     // overwrite the region, block by block (absent blocks of v are zero)
@@ -217,29 +208,28 @@ const concatenate: Primitive = {
   },
   forward(out, ins, p: { axis: number }) {
     out.data.fill(0);
-    let at = 0;
-    for (const x of ins) {
-      scatterAddBlocks(out, x, regionIndex(out.shape, concatRegion(out.shape, p.axis, at, x.shape[p.axis]!)));
-      at += x.shape[p.axis]!;
-    }
+    const regions = concatRegions(out.shape, ins.map((x) => x.shape), p.axis);
+    ins.forEach((x, k) => scatterAddBlocks(out, x, regionIndex(out.shape, regions[k]!)));
   },
   pullback(b, g, _y, xs, p: { axis: number }, needs) {
-    let at = 0;
-    return xs.map((x, k) => {
-      const r = concatRegion(g.shape, p.axis, at, x.shape[p.axis]!);
-      at += x.shape[p.axis]!;
-      return needs[k] ? b.slice(g, r) : null;
-    });
+    const regions = concatRegions(g.shape, xs.map((x) => x.shape), p.axis);
+    return xs.map((_x, k) => (needs[k] ? b.slice(g, regions[k]!) : null));
   },
 };
 
-/** The region of a concatenated array occupied by the piece at `at` of length `len` along `axis`. */
-export function concatRegion(shape: readonly number[], axis: number, at: number, len: number): Region {
-  return {
-    start: shape.map((_, i) => (i === axis ? at : 0)),
-    step: shape.map(() => 1),
-    count: shape.map((d, i) => (i === axis ? len : d)),
-  };
+/** The regions of a concatenation of `pieces` along `axis` (result shape `shape`) that each piece occupies. */
+export function concatRegions(shape: readonly number[], pieces: readonly (readonly number[])[], axis: number): Region[] {
+  let at = 0;
+  return pieces.map((s) => {
+    const len = s[axis]!;
+    const r: Region = {
+      start: shape.map((_, i) => (i === axis ? at : 0)),
+      step: shape.map(() => 1),
+      count: shape.map((d, i) => (i === axis ? len : d)),
+    };
+    at += len;
+    return r;
+  });
 }
 
 export const SHAPE_OPS: Primitive[] = [reshape, transpose, broadcastTo, sumTo, slice, scatterAdd, sliceUpdate, concatenate];

@@ -29,7 +29,7 @@ function compare(prog: Program, outs: t.Tensor[], x: Float64Array, D: number, P:
   const traced = outs.filter((o) => prog.traced(o));
   const ins = inputsFor(prog, x, D, P, rng(seed), seedConstant);
   const want = prog.interpret(traced, ins, D, P);
-  const r = prog.replay(traced, D, P, seedConstant);
+  const r = prog.replay(traced, D, P, { seedConstant });
   ins.forEach((u, k) => r.inputs[k]!.data.set(u.data));
   r.run();
   traced.forEach((_, k) => {

@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import * as t from '../../src/index.js';
 import { primitive } from '../../src/utpm/table.js';
 import { UTPM } from '../../src/utpm/utpm.js';
+import { Workspace } from '../../src/utpm/workspace.js';
 import { flat, mm, randomMatrix, randomSPD, randomSymmetric, relErr, rng, toRows } from './util.js';
 
 const r = rng(11);
@@ -153,7 +154,7 @@ describe('documented edge behaviour', () => {
     u.data.set([1, 0, 0, 0, 1, 0, 0, 0, 2]);
     u.data.set([0.1, 0.2, 0, 0.2, -0.1, 0, 0, 0, 0.3], 9);
     const out = new UTPM([4, 3], 2, 1);
-    primitive('eigh').forward(out, [u], null);
+    primitive('eigh').forward(out, [u], null, new Workspace());
     const lam1 = out.data.subarray(12, 15);
     const V1 = out.data.subarray(15, 24);
     expect(lam1.every(Number.isFinite)).toBe(true);

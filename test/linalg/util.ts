@@ -1,6 +1,7 @@
 /** Helpers for the linear-algebra tests: random UTPM curves, primal evaluation, series algebra. */
 import { primitive } from '../../src/utpm/table.js';
 import { UTPM } from '../../src/utpm/utpm.js';
+import { Workspace } from '../../src/utpm/workspace.js';
 
 export { relErr, rng, uniform, normal, fdGradient, flat } from '../helpers.js';
 
@@ -15,7 +16,7 @@ export function fwd(op: string, ins: UTPM[], params: unknown, D: number, P: numb
   const out = new UTPM(shape, constant ? 1 : D, P);
   // poison the buffer: a Taylor rule must write every number of its output
   out.data.fill(NaN);
-  prim.forward(out, ins, params);
+  prim.forward(out, ins, params, new Workspace());
   return out;
 }
 

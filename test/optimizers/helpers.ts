@@ -59,4 +59,5 @@ export function firstOrder(fns: ObjectiveFunctions): ObjectiveFunctions {
 }
 
 /** Every method of the registry (a new method joins every test that loops over this list). */
-export { CONCRETE_METHOD_NAMES as ALL_METHODS, type ConcreteMethodName as TestMethod } from '../../optimizers/index.js';
+/** The methods for min f(x) (the least-squares methods have their own tests, test/leastsq/). */
+export { SCALAR_METHOD_NAMES as ALL_METHODS, type ScalarMethodName as TestMethod } from '../../optimizers/index.js';

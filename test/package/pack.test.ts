@@ -253,7 +253,7 @@ describe('the tarball', () => {
       for (const m of text.matchAll(/\]\(([^)\s]+)\)/g)) {
         const target = m[1]!.split('#')[0]!;
         if (!target || /^[a-z]+:/i.test(target)) continue;
-        const resolved = posix.normalize(posix.join(posix.dirname(readme), target));
+        const resolved = posix.normalize(posix.join(posix.dirname(readme), target)).replace(/\/$/, '');
         if (!paths.has(resolved) && ![...paths].some((p) => p.startsWith(`${resolved}/`))) broken.push(`${readme} → ${target}`);
       }
     }

@@ -4,75 +4,84 @@
  * (det_sign, logabsdet) — two single-output nodes instead of one packed node, because the
  * sign carries no derivative and so needs no adjoint bookkeeping.
  *
- * Taylor rule. Jacobi's formula d/ds log det A(s) = tr(A⁻¹·A′) gives the series
- *     g(s) = tr(A(s)⁻¹·A′(s)),  g_j = Σ_{k=1..j+1} k·tr(Y_{j+1−k}·A_k),
- * where Y = A⁻¹ is propagated as in inv (Y_i = −Y_0·Σ_{k=1..i} A_k·Y_{i−k}). Then
- *     logabsdet_d = g_{d−1}/d   and   det_d = (1/d)·Σ_{j=0..d−1} g_j·det_{d−1−j}   (det′ = det·g).
- * Both need A_0 invertible: at an exactly singular A_0 the value is right (det 0,
- * logabsdet −∞) but the higher coefficients and the gradients are NaN.
+ * Taylor rule: Gaussian elimination of A(s) in truncated-series arithmetic, with the row
+ * order partial pivoting chose for A_0. Its pivots u_k(s) are the diagonal of U(s) in
+ * P·A(s) = L(s)·U(s), so det A(s) = sign(P)·Π_k u_k(s) and log|det A(s)| = Σ_k log|u_k(s)|.
+ * Every step is a series product or a division by a pivot of A_0, as in the LU of A_0
+ * itself: no A⁻¹, so no cancellation for badly scaled matrices (the route through
+ * tr(A⁻¹·A′) sums terms of size cond(A) into coefficients of size 1). At an exactly singular
+ * A_0 the value is right (det 0, logabsdet −∞); the higher coefficients are too when only the
+ * last pivot vanishes (a singular diagonal or triangular matrix), and NaN otherwise.
+ * The 0×0 matrix has determinant 1.
  *
- * Pullbacks: Ā = ȳ·det(A)·A⁻ᵀ and Ā = ȳ·A⁻ᵀ (written with inv, so twice differentiable).
+ * Pullbacks: Ā = ȳ·det(A)·A⁻ᵀ and Ā = ȳ·A⁻ᵀ (written with inv, so twice differentiable;
+ * not finite at a singular A).
  */
-import { gemmAcc } from '../matmul.js';
 import type { Primitive } from '../primitive.js';
+import { sLog, sMul } from '../series.js';
 import type { UTPM } from '../utpm.js';
-import { type LUFactors, luDet, luFactor, luLogAbsDet, luSolve, setIdentity } from './kernels.js';
+import { type LUFactors, luDet, luFactor, luLogAbsDet } from './kernels.js';
 import { la, squareShape } from './util.js';
 
 /**
- * Coefficients g_0 … g_{D−2} of tr(A⁻¹·A′) along direction p into g, given the LU factors
- * of A_0 and its inverse Y_0 (n×n). `ys` holds (D−1)·n² numbers of scratch.
+ * The pivots' Taylor coefficients along direction p: pivot k's coefficients d = 0 … D−1 at
+ * piv[k·D + d]. `w` is scratch of n²·D numbers, `l` of D.
  */
-function logDerivative(a: UTPM, Y0: Float64Array, D: number, p: number, g: Float64Array, ys: Float64Array): void {
-  const n = a.shape[0]!;
-  const nn = n * n;
-  ys.set(Y0);
-  const acc = new Float64Array(nn);
-  for (let i = 1; i <= D - 2; i++) {
-    acc.fill(0);
-    for (let k = 1; k <= i && k < a.D; k++) gemmAcc(a.data, a.off(k, p), false, ys, (i - k) * nn, false, acc, 0, n, n, n);
-    const o = i * nn;
-    ys.fill(0, o, o + nn);
-    gemmAcc(ys, 0, false, acc, 0, false, ys, o, n, n, n);
-    for (let q = 0; q < nn; q++) ys[o + q] = -ys[o + q]!;
-  }
-  for (let j = 0; j <= D - 2; j++) {
-    let s = 0;
-    for (let k = 1; k <= j + 1 && k < a.D; k++) {
-      const yo = (j + 1 - k) * nn;
-      const ao = a.off(k, p);
-      let tr = 0;
-      for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) tr += ys[yo + r * n + c]! * a.data[ao + c * n + r]!;
-      s += k * tr;
-    }
-    g[j] = s;
-  }
-}
-
-function inverseOf(f: LUFactors): Float64Array {
+function pivotSeries(a: UTPM, f: LUFactors, D: number, p: number, piv: Float64Array, w: Float64Array, l: Float64Array): void {
   const n = f.n;
-  const Y = new Float64Array(n * n);
-  setIdentity(Y, 0, n);
-  luSolve(f, Y, 0, n, false, new Float64Array(n * n));
-  return Y;
+  const ad = a.data;
+  // w[(i·n + j)·D + d]: coefficient d of row perm[i], column j of A
+  for (let i = 0; i < n; i++) {
+    const r = f.perm[i]! * n;
+    for (let j = 0; j < n; j++) {
+      const o = (i * n + j) * D;
+      w[o] = ad[r + j]!;
+      for (let d = 1; d < D; d++) w[o + d] = d < a.D ? ad[a.off(d, p) + r + j]! : 0;
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const kk = (k * n + k) * D;
+    for (let i = k + 1; i < n; i++) {
+      const ik = (i * n + k) * D;
+      let zero = true;
+      for (let d = 0; d < D; d++) if (w[ik + d] !== 0) zero = false;
+      if (zero) continue; // nothing to eliminate (also where the pivot vanishes)
+      // l = w_ik / w_kk as series
+      for (let d = 0; d < D; d++) {
+        let s = w[ik + d]!;
+        for (let q = 0; q < d; q++) s -= l[q]! * w[kk + d - q]!;
+        l[d] = s / w[kk]!;
+      }
+      for (let j = k + 1; j < n; j++) {
+        const ij = (i * n + j) * D;
+        const kj = (k * n + j) * D;
+        for (let d = D - 1; d >= 0; d--) {
+          let s = 0;
+          for (let q = 0; q <= d; q++) s += l[q]! * w[kj + d - q]!;
+          w[ij + d] = w[ij + d]! - s;
+        }
+      }
+    }
+    for (let d = 0; d < D; d++) piv[k * D + d] = w[kk + d]!;
+  }
 }
 
-/** Runs `fn(p, g)` with the series g of tr(A⁻¹A′) for each direction (only when out.D > 1). */
-function eachLogDerivative(out: UTPM, a: UTPM, f: LUFactors, fn: (p: number, g: Float64Array) => void): void {
+/** Runs `fn(p, piv)` with the pivot series of each direction (only when out.D > 1). */
+function eachPivotSeries(out: UTPM, a: UTPM, f: LUFactors, fn: (p: number, piv: Float64Array) => void): void {
   if (out.D === 1) return;
-  const n = a.shape[0]!;
-  const Y0 = inverseOf(f);
-  const g = new Float64Array(out.D - 1);
-  const ys = new Float64Array((out.D - 1) * n * n);
+  const n = f.n;
+  const D = out.D;
+  const piv = new Float64Array(n * D);
+  const w = new Float64Array(n * n * D);
+  const l = new Float64Array(D);
   for (let p = 0; p < out.P; p++) {
-    if (a.D === 1) g.fill(0);
-    else logDerivative(a, Y0, out.D, p, g, ys);
-    fn(p, g);
+    pivotSeries(a, f, D, p, piv, w, l);
+    fn(p, piv);
   }
 }
 
 const scalarOfSquare = (op: string) => (s: readonly (readonly number[])[]): number[] => {
-  squareShape(op, s[0]!);
+  squareShape(op, s[0]!, 'argument', true);
   return [];
 };
 
@@ -83,21 +92,23 @@ export const det: Primitive = {
   forward(out, [A]) {
     const a = A!;
     const f = luFactor(a.data, 0, a.shape[0]!);
-    const y0 = luDet(f);
     const od = out.data;
-    od[0] = y0;
-    const ys = new Float64Array(out.D);
-    ys[0] = y0;
-    eachLogDerivative(out, a, f, (p, g) => {
-      for (let d = 1; d < out.D; d++) {
-        let s = 0;
-        for (let j = 0; j < d; j++) s += g[j]! * ys[d - 1 - j]!;
-        ys[d] = s / d;
-        od[out.off(d, p)] = ys[d]!;
+    od[0] = luDet(f);
+    const D = out.D;
+    const acc = new Float64Array(D);
+    const tmp = new Float64Array(D);
+    eachPivotSeries(out, a, f, (p, piv) => {
+      acc.fill(0);
+      acc[0] = f.sign;
+      for (let k = 0; k < f.n; k++) {
+        sMul(acc, piv.subarray(k * D, (k + 1) * D), tmp, D);
+        acc.set(tmp);
       }
+      for (let d = 1; d < D; d++) od[out.off(d, p)] = acc[d]!;
     });
   },
   pullback(b, g, y, [A]) {
+    if (A!.shape[0] === 0) return [b.zeros(A!.shape)];
     return [b.mul(b.mul(g, y), la.T(b, la.inv(b, A!)))];
   },
 };
@@ -111,11 +122,19 @@ export const logabsdet: Primitive = {
     const f = luFactor(a.data, 0, a.shape[0]!);
     const od = out.data;
     od[0] = luLogAbsDet(f).logabsdet;
-    eachLogDerivative(out, a, f, (p, g) => {
-      for (let d = 1; d < out.D; d++) od[out.off(d, p)] = g[d - 1]! / d;
+    const D = out.D;
+    const lg = new Float64Array(D);
+    eachPivotSeries(out, a, f, (p, piv) => {
+      for (let d = 1; d < D; d++) od[out.off(d, p)] = 0;
+      // d log|u| = du/u: the log series' coefficients d ≥ 1 (its degree 0 is not used)
+      for (let k = 0; k < f.n; k++) {
+        sLog(piv.subarray(k * D, (k + 1) * D), lg, D);
+        for (let d = 1; d < D; d++) od[out.off(d, p)] += lg[d]!;
+      }
     });
   },
   pullback(b, g, _y, [A]) {
+    if (A!.shape[0] === 0) return [b.zeros(A!.shape)];
     return [b.mul(g, la.T(b, la.inv(b, A!)))];
   },
 };

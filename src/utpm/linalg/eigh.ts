@@ -102,10 +102,10 @@ export const eigvalsh: Primitive = {
   shape(s) {
     return [squareShape('eigvalsh', s[0]!)];
   },
-  forward(out, ins) {
+  forward(out, ins, _params, ws) {
     const n = out.shape[0]!;
     const full = new UTPM([n + 1, n], out.D, out.P);
-    eigh.forward(full, ins, null);
+    eigh.forward(full, ins, null, ws);
     for (let d = 0; d < out.D; d++) {
       const np = d === 0 ? 1 : out.P;
       for (let p = 0; p < np; p++) out.data.set(full.data.subarray(full.off(d, p), full.off(d, p) + n), out.off(d, p));

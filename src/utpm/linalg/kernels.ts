@@ -62,19 +62,41 @@ export function luFactor(a: Float64Array, ao: number, n: number): LUFactors {
 }
 
 /**
- * Whether an LU factorization is singular to working precision: some pivot |u_kk| is at most
- * n·ε·max|a_ij| (or not finite). Returns the index of the first such pivot, or −1.
+ * The n×n matrix at a[ao…] with its rows and then its columns scaled to a largest magnitude
+ * in [1/√2, √2) by powers of 2 (so exactly), for singularity tests that do not depend on how
+ * the equations and unknowns are scaled. `zero` is the index of a zero row (or, when there is
+ * none, n + the index of a zero column), −1 when there is neither.
  */
-export function luSingularPivot(f: LUFactors, a: Float64Array, ao: number): number {
-  const n = f.n;
-  let amax = 0;
-  for (let i = 0; i < n * n; i++) amax = Math.max(amax, Math.abs(a[ao + i]!));
-  const tol = n * EPS * amax;
-  for (let k = 0; k < n; k++) {
-    const u = Math.abs(f.lu[k * n + k]!);
-    if (!(u > tol) || !Number.isFinite(u)) return k;
+export function equilibrated(a: Float64Array, ao: number, n: number): { scaled: Float64Array; zero: number } {
+  const s = a.slice(ao, ao + n * n);
+  for (const [rs, cs] of [[n, 1], [1, n]] as const) {
+    for (let i = 0; i < n; i++) {
+      let m = 0;
+      for (let j = 0; j < n; j++) m = Math.max(m, Math.abs(s[i * rs + j * cs]!));
+      if (m === 0) return { scaled: s, zero: rs === n ? i : n + i };
+      if (!Number.isFinite(m)) continue;
+      const f = 2 ** -Math.round(Math.log2(m));
+      for (let j = 0; j < n; j++) s[i * rs + j * cs] *= f;
+    }
   }
-  return -1;
+  return { scaled: s, zero: -1 };
+}
+
+/**
+ * Whether the n×n matrix at a[ao…] is singular to working precision: after equilibration
+ * (see {@link equilibrated}) an LU pivot is at most n·ε or not finite — so
+ * diag(1e150, 1e-150, 2) is as well-posed as the identity, while dependent rows are still
+ * singular. Returns the first such pivot's index and value, or k = −1.
+ */
+export function equilibratedSingularPivot(a: Float64Array, ao: number, n: number): { k: number; pivot: number } {
+  const { scaled, zero } = equilibrated(a, ao, n);
+  if (zero >= 0) return { k: zero % n, pivot: 0 };
+  const f = luFactor(scaled, 0, n);
+  for (let k = 0; k < n; k++) {
+    const u = f.lu[k * n + k]!;
+    if (!(Math.abs(u) > n * EPS) || !Number.isFinite(u)) return { k, pivot: u };
+  }
+  return { k: -1, pivot: NaN };
 }
 
 /**

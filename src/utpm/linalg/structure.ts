@@ -187,9 +187,12 @@ export const norm: Primitive = {
     }
   },
   pullback(b, g, y, [x]) {
-    // (x/y)·ȳ: |x_i/y| ≤ 1, so nothing overflows even for subnormal y; where y = 0 (x = 0)
-    // the divisor is replaced by 1 and the adjoint is 0
-    const safe = b.where(b.compare('eq', y, b.scalar(0)), b.scalar(1), y);
-    return [b.mul(b.div(x!, safe), g)];
+    // (x/y)·ȳ: |x_i/y| ≤ 1, so nothing overflows even for subnormal y. Where y = 0 (x = 0)
+    // the adjoint is the constant 0 — the zero subgradient, whose own derivative (second
+    // derivatives there) is 0 as in the Taylor rule; the divisor 1 only keeps the other
+    // branch finite
+    const zero = b.compare('eq', y, b.scalar(0));
+    const safe = b.where(zero, b.scalar(1), y);
+    return [b.where(zero, b.scalar(0), b.mul(b.div(x!, safe), g))];
   },
 };

@@ -19,11 +19,11 @@ export function matrixShape(op: string, s: readonly number[], what = 'argument')
   return [s[0]!, s[1]!];
 }
 
-/** Checks a square, non-empty 2-D shape; returns n. */
-export function squareShape(op: string, s: readonly number[], what = 'argument'): number {
+/** Checks a square 2-D shape, non-empty unless `allowEmpty`; returns n. */
+export function squareShape(op: string, s: readonly number[], what = 'argument', allowEmpty = false): number {
   const [m, n] = matrixShape(op, s, what);
   if (m !== n) throw new TayoptError(`${op}: needs a square matrix, got shape ${fmtShape(s)}`);
-  if (n === 0) throw new TayoptError(`${op}: needs a non-empty matrix, got shape ${fmtShape(s)}`);
+  if (n === 0 && !allowEmpty) throw new TayoptError(`${op}: needs a non-empty matrix, got shape ${fmtShape(s)}`);
   return n;
 }
 
