@@ -3,6 +3,7 @@
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
 export { minimize, minimizeAsync, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export { checkDerivatives, type CheckDerivativesOptions, type ComponentError, type DerivativeCheck, type DerivativeReport } from './check.js';
 export {
   METHODS,
   METHOD_NAMES,

@@ -143,7 +143,12 @@ function checkCount(v: number | undefined, name: string, fallback: number): numb
   return v;
 }
 
-function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out: Float64Array, what: string, n: number): void {
+/**
+ * Copies what a user's derivative function returned (a flat array, or n rows for an n×n
+ * matrix) into out, unless it wrote out itself (returned nothing). `what` names the function
+ * in the TayoptError thrown for a wrong length.
+ */
+export function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out: Float64Array, what: string, n: number): void {
   if (r === undefined || r === null) return;
   const a = r as ArrayLike<unknown>;
   if (a.length === out.length && (out.length === 0 || typeof a[0] === 'number')) {
@@ -153,12 +158,12 @@ function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out
   if (a.length === n && out.length === n * n) {
     for (let i = 0; i < n; i++) {
       const row = a[i] as ArrayLike<number>;
-      if (!row || row.length !== n) throw new TayoptError(`minimize: ${what} returned a row ${i} of length ${row?.length}, expected ${n}`);
+      if (!row || row.length !== n) throw new TayoptError(`${what} returned a row ${i} of length ${row?.length}, expected ${n}`);
       for (let j = 0; j < n; j++) out[i * n + j] = row[j]!;
     }
     return;
   }
-  throw new TayoptError(`minimize: ${what} returned ${a.length} entries, expected ${out.length}`);
+  throw new TayoptError(`${what} returned ${a.length} entries, expected ${out.length}`);
 }
 
 function toNumber(v: unknown): number {
@@ -173,14 +178,14 @@ function plainObjective(f: PlainFunction, n: number, o: MinimizeOptions): Object
     n,
     value: (x) => toNumber(f(x)),
     valueAndGrad: (x, g) => {
-      copyOut(grad(x, g), g, 'options.grad', n);
+      copyOut(grad(x, g), g, 'minimize: options.grad', n);
       return toNumber(f(x));
     },
   };
   const hess = o.hess;
-  if (hess) (fns as { hessian?: ObjectiveFunctions['hessian'] }).hessian = (x, out) => copyOut(hess(x, out), out, 'options.hess', n);
+  if (hess) (fns as { hessian?: ObjectiveFunctions['hessian'] }).hessian = (x, out) => copyOut(hess(x, out), out, 'minimize: options.hess', n);
   const hvp = o.hvp;
-  if (hvp) (fns as { hvp?: ObjectiveFunctions['hvp'] }).hvp = (x, v, out) => copyOut(hvp(x, v, out), out, 'options.hvp', n);
+  if (hvp) (fns as { hvp?: ObjectiveFunctions['hvp'] }).hvp = (x, v, out) => copyOut(hvp(x, v, out), out, 'minimize: options.hvp', n);
   return fns;
 }
 

@@ -45,6 +45,10 @@ export {
   type CurveFitResult,
   type LossName,
   type ResidualFunctions,
+  checkDerivatives,
+  type CheckDerivativesOptions,
+  type DerivativeCheck,
+  type DerivativeReport,
 } from '../optimizers/index.js';
 export { residualFunctions, type FlatResiduals } from './ad/residual.js';
 export type { ObjectiveFunctions, HistoryEntry } from '../optimizers/types.js';
