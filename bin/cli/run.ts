@@ -21,6 +21,7 @@ import {
   honoursBounds,
   leastSquares,
   minimize,
+  minimizeAsync,
 } from '../../optimizers/index.js';
 import { UsageError, finiteAt, flatObjective } from './common.js';
 
@@ -75,6 +76,21 @@ export function prepare(problem: Problem): { obj: FlatObjective; x0: Float64Arra
   return { obj, x0 };
 }
 
+/** The options every run gets from the settings (and the problem's bounds). */
+function runOptions(problem: Problem, settings: RunSettings, onRow?: (e: HistoryEntry) => void) {
+  const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
+  return {
+    ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}),
+    maxIter: settings.maxIter,
+    ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
+    ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
+    ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
+    ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
+    ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
+    callback,
+  };
+}
+
 /**
  * Runs `method` on `problem` from the prepared start. `onRow` receives every history row as
  * the solver records it (row 0 = the start point). Numerical trouble ends the run with a
@@ -87,17 +103,24 @@ export function runMethod(
   settings: RunSettings,
   onRow?: (e: HistoryEntry) => void,
 ): MinimizeResult | LeastSquaresResult {
-  const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
-  const common = {
-    maxIter: settings.maxIter,
-    ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
-    ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
-    ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
-    ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
-    ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
-    callback,
-  };
-  if (isLeastSquaresRun(problem, method))
-    return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}), ...common });
-  return minimize(prepared.obj, prepared.x0, { method, ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}), ...common });
+  const options = runOptions(problem, settings, onRow);
+  if (isLeastSquaresRun(problem, method)) return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...options });
+  return minimize(prepared.obj, prepared.x0, { method, ...options });
+}
+
+/**
+ * {@link runMethod} that yields to the event loop between iterations, so that aborting
+ * `signal` (the CLI's Ctrl-C) ends the run with status 'aborted' at the best point so far.
+ * Least-squares runs do not take a signal yet and run to the end.
+ */
+export async function runMethodAsync(
+  problem: Problem,
+  prepared: { obj: FlatObjective; x0: Float64Array },
+  method: MethodName,
+  settings: RunSettings,
+  onRow: ((e: HistoryEntry) => void) | undefined,
+  signal: AbortSignal,
+): Promise<MinimizeResult | LeastSquaresResult> {
+  if (isLeastSquaresRun(problem, method)) return runMethod(problem, prepared, method, settings, onRow);
+  return minimizeAsync(prepared.obj, prepared.x0, { method, ...runOptions(problem, settings, onRow), signal });
 }

@@ -4,7 +4,7 @@ import type { Problem } from '../../src/problem/types.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, checkProblemKind, gtolText, isLeastSquaresRun, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkProblemKind, gtolText, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -79,8 +79,23 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   );
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
   log.line('');
-  const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
+  // Ctrl-C aborts the run through its signal: the summary and the report then show the best
+  // point so far, and the exit code is 130 (128 + SIGINT) as for any interrupted command. A
+  // second Ctrl-C exits at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let result: MinimizeResult | LeastSquaresResult;
+  try {
+    result = await runMethodAsync(problem, prepared, method, settings, (e) => log.row(e), interrupt.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   log.line('');
+  if (result.status === 'aborted') err('tayopt: interrupted (Ctrl-C); the result below is the best point so far\n');
 
   if (args.json) {
     process.stdout.write(`${JSON.stringify(resultJson(problem, result))}\n`);
@@ -95,6 +110,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
     });
     if (!args.quiet) err(`tayopt: report written to ${reportPath}\n`);
   }
+  if (result.status === 'aborted') return EXIT.interrupted;
   return result.success ? EXIT.ok : EXIT.notConverged;
 }
 
