@@ -246,6 +246,13 @@ export function* solverIterations<S extends SolverState>(
   let bestF = state.f;
   let stalled = 0;
   let stallLimit = STALL_ITERATIONS;
+  // The iterate with the smallest gradient since the last progress: a method cycling at the
+  // precision floor (BFGS on Gauss2 alternates between two points a few ulps apart) may sit on
+  // the worse point of its cycle every time the stall test runs.
+  const calmX = new Float64Array(obj.n);
+  const calmG = new Float64Array(obj.n);
+  let calmF = NaN;
+  let calmGnorm = Infinity;
   try {
     while (nit < opts.maxIter) {
       if (signal?.aborted) return aborted();
@@ -297,12 +304,29 @@ export function* solverIterations<S extends SolverState>(
         // Iterations that neither lower the best f beyond its rounding level nor halve the best
         // gradient: a method cycling (or creeping) at the precision floor. Test, and stop there
         // if it is one; if not, test again after twice as many.
-        if (state.gnorm < 0.5 * bestG || state.f < bestF - roundingLevel(bestF)) stalled = 0;
-        else if (++stalled >= stallLimit) {
-          const stop = atLimit(`${stalled} iterations lowered neither f beyond its rounding level nor the gradient`, null, '');
-          if (stop) return stop;
+        if (state.gnorm < 0.5 * bestG || state.f < bestF - roundingLevel(bestF)) {
           stalled = 0;
-          stallLimit *= 2;
+          calmGnorm = Infinity;
+        } else {
+          if (state.gnorm < calmGnorm) {
+            calmX.set(state.x);
+            calmG.set(state.g);
+            calmF = state.f;
+            calmGnorm = state.gnorm;
+          }
+          if (++stalled >= stallLimit) {
+            const why = `${stalled} iterations lowered neither f beyond its rounding level nor the gradient`;
+            if (calmGnorm < state.gnorm && stationaryToPrecision(obj, calmX, calmG, opts.gtol, opts.box ?? null, g0).stationary) {
+              state.x.set(calmX);
+              state.g.set(calmG);
+              state.f = calmF;
+              state.gnorm = calmGnorm;
+            }
+            const stop = atLimit(why, null, '');
+            if (stop) return stop;
+            stalled = 0;
+            stallLimit *= 2;
+          }
         }
         bestG = Math.min(bestG, state.gnorm);
         bestF = Math.min(bestF, state.f);
