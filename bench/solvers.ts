@@ -395,6 +395,30 @@ function printSummary(rows: Row[], scipy: Map<string, Row> | null): void {
   }
 }
 
+/**
+ * Issue 13's BFGS target: iterations within 1.3× of scipy's BFGS on the ill-conditioned
+ * quadratics and on the MGH set (runs both solved).
+ */
+function printBfgsVsScipy(rows: Row[], scipy: Map<string, Row>, groups: Map<string, BenchProblem['group']>): void {
+  const pairs = rows
+    .filter((r) => r.method === 'bfgs')
+    .map((r) => [r, scipy.get(`${r.problem}|bfgs`)] as const)
+    .filter((q): q is readonly [Row, Row] => q[1] !== undefined);
+  if (pairs.length === 0) return;
+  console.log('\nBFGS iterations, tayopt vs scipy BFGS (same gtol on ‖∇f‖∞)');
+  const head = `${'problem'.padEnd(34)} ${pad('ours', 6)} ${pad('scipy', 6)} ${pad('ours/scipy', 11)}`;
+  console.log(head);
+  console.log('─'.repeat(head.length));
+  for (const [a, b] of pairs.filter(([a]) => groups.get(a.problem) === 'quadratic'))
+    console.log(`${a.problem.padEnd(34)} ${pad(a.solved ? a.nit : `${a.nit}✗`, 6)} ${pad(b.solved ? b.nit : `${b.nit}✗`, 6)} ${pad((a.nit / b.nit).toFixed(2), 11)}`);
+  const mgh = pairs.filter(([a, b]) => groups.get(a.problem) === 'mgh' && a.solved && b.solved);
+  const ratios = mgh.map(([a, b]) => a.nit / Math.max(1, b.nit));
+  const over = mgh.filter(([a, b]) => a.nit > 1.3 * b.nit);
+  console.log(
+    `MGH, ${mgh.length} problems both solved: median ratio ${median(ratios).toFixed(2)}, total ${mgh.reduce((s, [a]) => s + a.nit, 0)} vs ${mgh.reduce((s, [, b]) => s + b.nit, 0)} iterations; above 1.3×: ${over.length ? over.map(([a, b]) => `${a.problem} ${a.nit}/${b.nit}`).join(', ') : 'none'}`,
+  );
+}
+
 function main(): void {
   const args = new Map(
     process.argv.slice(2).map((a) => {
@@ -429,6 +453,7 @@ function main(): void {
   }
   printTable(rows, scipy);
   printSummary(rows, scipy);
+  if (scipy) printBfgsVsScipy(rows, scipy, new Map(list.map((p) => [p.name, p.group])));
   if (!args.has('no-stopping')) printDefaultVsTight(methods, maxN, filter);
   leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
 }

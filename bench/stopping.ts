@@ -11,6 +11,7 @@ import * as t from '../src/index.js';
 import { type ConcreteMethodName, DENSE_MAX_N, isDense, minimize } from '../optimizers/index.js';
 import { MGH_PROBLEMS, reaches } from './problems/mgh.js';
 import { minLre, nistMinimizationRuns } from './problems/nist.js';
+import { median } from './timing.js';
 
 interface Case {
   name: string;
@@ -40,13 +41,6 @@ function cases(maxN: number, filter?: string): Case[] {
 function run(c: Case, m: ConcreteMethodName, tight: boolean): Outcome {
   const r = minimize(t.objective(c.objective, c.x0), c.x0, { method: m, ...(tight ? { gtol: 0 } : {}) });
   return { right: c.right(r.x, r.fun), success: r.success, status: r.status, ngev: r.ngev, nit: r.nit };
-}
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : 0.5 * (s[k - 1]! + s[k]!);
 }
 
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
