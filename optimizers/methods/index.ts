@@ -215,7 +215,8 @@ export const SECOND_ORDER_GTOL = 1e-12;
 export const FIRST_ORDER_GTOL = 1e-8;
 
 /**
- * The gtol a method uses when none is given (optimizers/README.md, "Default stopping"):
+ * The gtol a `minimize` method uses when none is given (optimizers/README.md, "Default
+ * stopping"; lm and trf have their own scaled tests):
  * 1e-12 for methods with second-order information, whose last steps converge quadratically
  * and cost next to nothing, 1e-8 for gradient-only ones. Where a gtol is out of reach the
  * run ends at the limit of double precision instead (status 'precision').
