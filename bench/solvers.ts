@@ -1,7 +1,9 @@
 /**
  * Solver benchmark: every method on the Moré–Garbow–Hillstrom problems, the bound-constrained
- * set and the seed's network least-squares problem. Prints one table per problem × method
- * (solved?, nit, nfev, ngev, nhvp, nhev, ms) and a per-method summary.
+ * set, the seed's network least-squares problem and the ill-conditioned quadratics of issue 13.
+ * Prints one table per problem × method (solved?, nit, nfev, ngev, nhvp, nhev, ms), a
+ * per-method summary, and default stopping against tight stopping on MGH and NIST StRD
+ * (bench/stopping.ts; skip it with --no-stopping).
  *
  * When `python3` with scipy is available, the same problems are run in the same invocation
  * through `scipy.optimize.minimize` with exact derivatives from our engine: the Python side
@@ -15,8 +17,10 @@
  *
  * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr,substr] [--max-n=1000]
  *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only] [--no-leastsq]
+ *                                   [--no-stopping]
  *                                   [--constrained-only | --no-constrained]
- * The least-squares tables (NIST StRD, MGH in residual form) follow (unless --no-leastsq); see
+ * After the MGH tables: BFGS against scipy's BFGS, and default against tight stopping
+ * (bench/stopping.ts; not with --no-stopping). The least-squares tables (NIST StRD, MGH in residual form) follow (unless --no-leastsq); see
  * leastsq.ts. Then the constrained problems (Hock–Schittkowski, and the n = 1000 optimal-control
  * problem), from bench/constrained.ts.
  */
@@ -30,6 +34,8 @@ import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
+import { QUADRATIC_PROBLEMS } from './problems/quadratic.js';
+import { printDefaultVsTight } from './stopping.js';
 import { leastSquaresBenchmark, residualCommand } from './leastsq.js';
 import { constrainedBenchmark, serveConstrained } from './constrained.js';
 import { median } from './timing.js';
@@ -45,7 +51,7 @@ interface BenchProblem {
   /** Reaching any of these counts as solved; empty = solved when the gradient test is met. */
   fStar: MinimumValue[];
   bounds?: { lower: number[]; upper: number[] };
-  group: 'mgh' | 'bounded' | 'network';
+  group: 'mgh' | 'bounded' | 'network' | 'quadratic';
 }
 
 const ALL_METHODS: readonly Method[] = SCALAR_METHOD_NAMES;
@@ -77,6 +83,7 @@ function problems(): BenchProblem[] {
   const list: BenchProblem[] = MGH_PROBLEMS.map((p) => ({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, group: 'mgh' }));
   for (const p of BOUNDED_PROBLEMS)
     list.push({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, bounds: { lower: p.lower, upper: p.upper }, group: 'bounded' });
+  for (const p of QUADRATIC_PROBLEMS) list.push({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, group: 'quadratic' });
   const nn = networkProblem();
   list.push({ name: nn.name, n: nn.n, x0: nn.x0, objective: nn.objective, fStar: [], group: 'network' });
   return list;
@@ -429,6 +436,30 @@ function printBounded(rows: Row[], scipy: Map<string, Row> | null): void {
   console.log(line('solved', cols.map(solved)));
 }
 
+/**
+ * Issue 13's BFGS target: iterations within 1.3× of scipy's BFGS on the ill-conditioned
+ * quadratics and on the MGH set (runs both solved).
+ */
+function printBfgsVsScipy(rows: Row[], scipy: Map<string, Row>, groups: Map<string, BenchProblem['group']>): void {
+  const pairs = rows
+    .filter((r) => r.method === 'bfgs')
+    .map((r) => [r, scipy.get(`${r.problem}|bfgs`)] as const)
+    .filter((q): q is readonly [Row, Row] => q[1] !== undefined);
+  if (pairs.length === 0) return;
+  console.log('\nBFGS iterations, tayopt vs scipy BFGS (same gtol on ‖∇f‖∞)');
+  const head = `${'problem'.padEnd(34)} ${pad('ours', 6)} ${pad('scipy', 6)} ${pad('ours/scipy', 11)}`;
+  console.log(head);
+  console.log('─'.repeat(head.length));
+  for (const [a, b] of pairs.filter(([a]) => groups.get(a.problem) === 'quadratic'))
+    console.log(`${a.problem.padEnd(34)} ${pad(a.solved ? a.nit : `${a.nit}✗`, 6)} ${pad(b.solved ? b.nit : `${b.nit}✗`, 6)} ${pad((a.nit / b.nit).toFixed(2), 11)}`);
+  const mgh = pairs.filter(([a, b]) => groups.get(a.problem) === 'mgh' && a.solved && b.solved);
+  const ratios = mgh.map(([a, b]) => a.nit / Math.max(1, b.nit));
+  const over = mgh.filter(([a, b]) => a.nit > 1.3 * b.nit);
+  console.log(
+    `MGH, ${mgh.length} problems both solved: median ratio ${median(ratios).toFixed(2)}, total ${mgh.reduce((s, [a]) => s + a.nit, 0)} vs ${mgh.reduce((s, [, b]) => s + b.nit, 0)} iterations; above 1.3×: ${over.length ? over.map(([a, b]) => `${a.problem} ${a.nit}/${b.nit}`).join(', ') : 'none'}`,
+  );
+}
+
 async function main(): Promise<void> {
   const args = new Map(
     process.argv.slice(2).map((a) => {
@@ -470,6 +501,8 @@ async function main(): Promise<void> {
   printTable(rows, scipy);
   printSummary(rows, scipy);
   printBounded(rows, scipy);
+  if (scipy) printBfgsVsScipy(rows, scipy, new Map(list.map((p) => [p.name, p.group])));
+  if (!args.has('no-stopping')) printDefaultVsTight(methods, maxN, filter);
   if (!args.has('no-leastsq')) leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   if (!args.has('no-constrained')) await constrainedBenchmark(args, process.argv[1]!);
 }

@@ -2,7 +2,8 @@
  * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
-export { minimize, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export { minimize, minimizeAsync, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export { checkDerivatives, type CheckDerivativesOptions, type ComponentError, type DerivativeCheck, type DerivativeReport } from './check.js';
 export {
   METHODS,
   METHOD_NAMES,
@@ -25,6 +26,7 @@ export {
   boundMethodsText,
   chooseAuto,
   constraintMethodsText,
+  defaultGtol,
   honoursBounds,
   takesConstraints,
   isDense,
@@ -41,7 +43,20 @@ export { lm, type LeastSquaresMethodOptions } from './methods/lm.js';
 export { trf } from './methods/trf.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
-export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState, type ConstraintResult } from './loop.js';
+export {
+  runSolver,
+  runSolverAsync,
+  type SolverStatus,
+  type SolverResult,
+  type SolverState,
+  type Method,
+  type StepReport,
+  type LoopOptions,
+  type CallbackState,
+  type WarmState,
+  type ConstraintResult,
+} from './loop.js';
+export { stationaryToPrecision, roundingLevel, type NoiseCheck } from './precision.js';
 export { ipm, type IpmOptions } from './methods/ipm.js';
 export type { LineSearch, LineFunction, LineSearchResult, LineSearchStatus } from './linesearch/types.js';
 export { moreThuente, type MoreThuenteOptions } from './linesearch/morethuente.js';

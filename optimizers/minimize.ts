@@ -11,7 +11,7 @@ import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
-import { type CallbackState, runSolver, type SolverResult } from './loop.js';
+import { type CallbackState, type LoopOptions, type Method, runSolver, runSolverAsync, type SolverResult, type WarmState } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
 import { backtracking } from './linesearch/backtracking.js';
@@ -27,6 +27,7 @@ import {
   checkFamilyOptions,
   chooseAuto,
   constraintMethodsText,
+  defaultGtol,
   honoursBounds,
   takesConstraints,
   METHOD_NAMES,
@@ -58,7 +59,9 @@ export interface MinimizeOptions {
    */
   constraints?: readonly Constraint[];
   /**
-   * Stop when ‖∇f‖∞ (projected under bounds) ≤ gtol. Default 1e-5. For 'ipm': the tolerance
+   * Stop when ‖∇f‖∞ (projected under bounds) ≤ gtol. Default 1e-12 for methods with second
+   * derivatives, 1e-8 for lbfgs and bfgs (`defaultGtol`); a run that cannot get there stops at
+   * the limit of double precision (status 'precision'). For 'ipm': the tolerance
    * on its scaled KKT error (default 1e-8).
    */
   gtol?: number;
@@ -90,6 +93,20 @@ export interface MinimizeOptions {
   initialRadius?: number;
   maxRadius?: number;
   eta?: number;
+  /**
+   * Cancels the run: checked between iterations and at every evaluation inside one; once
+   * aborted, the run ends with status 'aborted' at the last accepted iterate (the best point so
+   * far). With the synchronous `minimize` only code the run calls (the objective, the callback)
+   * can abort it; {@link minimizeAsync} lets timers and events do so.
+   */
+  signal?: AbortSignal;
+  /**
+   * Continue from an earlier run: pass its result (or its `state`). lbfgs, bfgs, newton-cg and
+   * the trust-region methods resume with the memory they ended with (L-BFGS pairs, the BFGS
+   * matrix, the trust radius); start from the earlier result's x by passing it as x0. The
+   * method defaults to the earlier run's.
+   */
+  warmStart?: { readonly state?: WarmState; readonly method?: string } | WarmState;
 }
 
 /** What minimize() returns: the solver's result (x flat and always finite, statuses, history) plus x0's shape. */
@@ -98,6 +115,22 @@ export interface MinimizeResult extends Omit<SolverResult, 'method'> {
   shape: number[];
   /** The method that ran (the one chosen when method was 'auto'). */
   method: Exclude<MethodName, 'auto'>;
+}
+
+/** `options.warmStart` read: the saved state (if any) and the method that saved it. */
+function readWarmStart(w: unknown, n: number): { state: WarmState | null; method: string } | null {
+  if (w === undefined) return null;
+  if (w === null || typeof w !== 'object') throw new TayoptError('minimize: options.warmStart must be an earlier result (or its state)');
+  const o = w as { state?: unknown; method?: unknown; data?: unknown; n?: unknown };
+  const st = (o.state ?? ('data' in o ? o : undefined)) as WarmState | undefined;
+  if (st !== undefined) {
+    if (typeof st !== 'object' || st === null || typeof st.method !== 'string' || typeof st.n !== 'number')
+      throw new TayoptError('minimize: options.warmStart.state is not a state saved by minimize');
+    if (st.n !== n) throw new TayoptError(`minimize: options.warmStart is from a problem with ${st.n} variables, but x0 has ${n}`);
+    return { state: st, method: st.method };
+  }
+  if (typeof o.method !== 'string') throw new TayoptError('minimize: options.warmStart must be an earlier result (or its state)');
+  return { state: null, method: o.method };
 }
 
 // ------------------------------------------------------------------ argument reading
@@ -122,7 +155,12 @@ function checkCount(v: number | undefined, name: string, fallback: number): numb
   return v;
 }
 
-function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out: Float64Array, what: string, n: number): void {
+/**
+ * Copies what a user's derivative function returned (a flat array, or n rows for an n×n
+ * matrix) into out, unless it wrote out itself (returned nothing). `what` names the function
+ * in the TayoptError thrown for a wrong length.
+ */
+export function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out: Float64Array, what: string, n: number): void {
   if (r === undefined || r === null) return;
   const a = r as ArrayLike<unknown>;
   if (a.length === out.length && (out.length === 0 || typeof a[0] === 'number')) {
@@ -132,12 +170,12 @@ function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out
   if (a.length === n && out.length === n * n) {
     for (let i = 0; i < n; i++) {
       const row = a[i] as ArrayLike<number>;
-      if (!row || row.length !== n) throw new TayoptError(`minimize: ${what} returned a row ${i} of length ${row?.length}, expected ${n}`);
+      if (!row || row.length !== n) throw new TayoptError(`${what} returned a row ${i} of length ${row?.length}, expected ${n}`);
       for (let j = 0; j < n; j++) out[i * n + j] = row[j]!;
     }
     return;
   }
-  throw new TayoptError(`minimize: ${what} returned ${a.length} entries, expected ${out.length}`);
+  throw new TayoptError(`${what} returned ${a.length} entries, expected ${out.length}`);
 }
 
 function toNumber(v: unknown): number {
@@ -152,14 +190,14 @@ function plainObjective(f: PlainFunction, n: number, o: MinimizeOptions): Object
     n,
     value: (x) => toNumber(f(x)),
     valueAndGrad: (x, g) => {
-      copyOut(grad(x, g), g, 'options.grad', n);
+      copyOut(grad(x, g), g, 'minimize: options.grad', n);
       return toNumber(f(x));
     },
   };
   const hess = o.hess;
-  if (hess) (fns as { hessian?: ObjectiveFunctions['hessian'] }).hessian = (x, out) => copyOut(hess(x, out), out, 'options.hess', n);
+  if (hess) (fns as { hessian?: ObjectiveFunctions['hessian'] }).hessian = (x, out) => copyOut(hess(x, out), out, 'minimize: options.hess', n);
   const hvp = o.hvp;
-  if (hvp) (fns as { hvp?: ObjectiveFunctions['hvp'] }).hvp = (x, v, out) => copyOut(hvp(x, v, out), out, 'options.hvp', n);
+  if (hvp) (fns as { hvp?: ObjectiveFunctions['hvp'] }).hvp = (x, v, out) => copyOut(hvp(x, v, out), out, 'minimize: options.hvp', n);
   return fns;
 }
 
@@ -195,29 +233,16 @@ function oraclesOf(fns: ObjectiveFunctions): Set<Oracle> {
   return has;
 }
 
-/**
- * Minimizes f from x0.
- *
- * `f` may be
- *  - a function written with tayopt operations, `(x: Tensor) => Tensor` returning a scalar,
- *    with x shaped like x0 (number, vector, matrix): gradients, Hessian-vector products and
- *    Hessians come from the AD engine, exact, as the method needs them;
- *  - a plain function `(x: Float64Array) => number` together with `options.grad` (and
- *    optionally `hess` / `hvp`); methods that need second derivatives the user did not give
- *    fall back on forward differences of the gradient (one gradient per Hessian-vector
- *    product, n per Hessian);
- *  - an {@link ObjectiveFunctions} object.
- *
- * Returns a {@link MinimizeResult}; `x` is flat (row-major for matrix-shaped x0) and finite.
- * Throws a TayoptError for invalid arguments (non-finite x0, bad option values, bounds of the
- * wrong length or empty, bounds with a method that cannot honour them, a plain f without
- * grad); numerical trouble during the run is reported by `status`, never thrown.
- */
-export function minimize(
-  f: TensorFunction | PlainFunction | ObjectiveFunctions,
-  x0: unknown,
-  options: MinimizeOptions = {},
-): MinimizeResult {
+/** Everything a run needs, validated (see {@link minimize}). */
+interface Run {
+  impl: Method;
+  obj: Objective;
+  x: Float64Array;
+  loop: LoopOptions;
+  result: (res: SolverResult) => MinimizeResult;
+}
+
+function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unknown, options: MinimizeOptions): Run {
   if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
   const method0 = options.method ?? 'auto';
   if (!isMethodName(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
@@ -225,6 +250,10 @@ export function minimize(
   const n = x.length;
   if (n === 0) throw new TayoptError('minimize: x0 has no elements');
   for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) throw new TayoptError(`minimize: x0[${i}] is ${x[i]}; the starting point must be finite`);
+
+  const warm = readWarmStart(options.warmStart, n);
+  if (options.signal !== undefined && (options.signal === null || typeof options.signal !== 'object' || typeof options.signal.aborted !== 'boolean'))
+    throw new TayoptError('minimize: options.signal must be an AbortSignal');
 
   for (const k of ['grad', 'hess', 'hvp', 'callback'] as const)
     if (options[k] !== undefined && typeof options[k] !== 'function') throw new TayoptError(`minimize: options.${k} must be a function`);
@@ -250,7 +279,11 @@ export function minimize(
   if (constrained && method0 !== 'auto' && !takesConstraints(method0))
     throw new TayoptError(`minimize: method '${method0}' cannot take general constraints; use ${constraintMethodsText("'")} or 'auto'`);
   let base: ConcreteMethodName;
-  if (method0 === 'auto') {
+  if (method0 === 'auto' && warm) {
+    // A warm start continues the earlier run's method.
+    if (!isMethodName(warm.method) || warm.method === 'auto') throw new TayoptError(`minimize: options.warmStart names an unknown method '${warm.method}'`);
+    base = baseMethod(warm.method);
+  } else if (method0 === 'auto') {
     const has = oraclesOf(fns);
     if (constrained) for (const o of ['constraints', 'constraintJacobian', 'lagrangianHessian'] as const) has.add(o);
     const chosen = chooseAuto({ problem: constrained ? 'constrained' : 'scalar', bounds: bounds !== null, n, has });
@@ -264,6 +297,8 @@ export function minimize(
   const entry = methodSpec(base);
   // a constrained method solves min f(x) as well (no constraints)
   if (entry.problem !== 'scalar' && entry.problem !== 'constrained') throw new TayoptError(`minimize: method '${base}' solves ${entry.problem} problems, not min f(x)`);
+  if (constrained && !entry.constraints)
+    throw new TayoptError(`minimize: method '${base}' cannot take general constraints; use ${constraintMethodsText("'")} or 'auto'`);
   if (entry.family === 'interior-point')
     for (const k of ['ftol', 'xtol'] as const)
       if (options[k] !== undefined) throw new TayoptError(`minimize: options.${k} does not apply to '${base}': it stops on its KKT test (gtol, ctol)`);
@@ -271,13 +306,15 @@ export function minimize(
   const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
   if (bounds) clipToBox(x, bounds);
   checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
+  if (warm && warm.method !== method)
+    throw new TayoptError(`minimize: options.warmStart comes from a '${warm.method}' run; it cannot continue with '${method}'`);
 
   const cons = constrained ? readConstraints(options.constraints, isObjectiveFunctions(f) || options.grad ? null : (f as TensorFunction), x0 as PointLike) : null;
   const impl = buildMethod(base, options, bounds, cons);
   const guard = guardEngineErrors(fns);
   const obj = new Objective(guard.fns);
-  const res = runSolver(impl, obj, x, {
-    gtol: checkPositive(options.gtol, 'gtol', true, 1e-5),
+  const loop: LoopOptions = {
+    gtol: checkPositive(options.gtol, 'gtol', true, defaultGtol(base)),
     ftol: checkPositive(options.ftol, 'ftol', true, 0),
     xtol: checkPositive(options.xtol, 'xtol', true, 0),
     maxIter: checkCount(options.maxIter, 'maxIter', 1000),
@@ -286,8 +323,11 @@ export function minimize(
     xmax: checkPositive(options.xmax, 'xmax', false, 1e20),
     callback: options.callback,
     gradientName: bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞',
-  });
-  return {
+    box: bounds,
+    signal: options.signal ?? null,
+    warm: warm?.state ?? null,
+  };
+  const result = (res: SolverResult): MinimizeResult => ({
     x: res.x,
     shape,
     fun: res.fun,
@@ -305,5 +345,49 @@ export function minimize(
     ...(res.constraints
       ? { constraints: res.constraints, multipliers: res.multipliers, kkt: res.kkt, ncev: res.ncev, njev: res.njev }
       : {}),
-  };
+    ...(res.state ? { state: res.state } : {}),
+  });
+  return { impl, obj, x, loop, result };
+}
+
+/**
+ * Minimizes f from x0.
+ *
+ * `f` may be
+ *  - a function written with tayopt operations, `(x: Tensor) => Tensor` returning a scalar,
+ *    with x shaped like x0 (number, vector, matrix): gradients, Hessian-vector products and
+ *    Hessians come from the AD engine, exact, as the method needs them;
+ *  - a plain function `(x: Float64Array) => number` together with `options.grad` (and
+ *    optionally `hess` / `hvp`); methods that need second derivatives the user did not give
+ *    fall back on forward differences of the gradient (one gradient per Hessian-vector
+ *    product, n per Hessian);
+ *  - an {@link ObjectiveFunctions} object.
+ *
+ * Returns a {@link MinimizeResult}; `x` is flat (row-major for matrix-shaped x0) and finite.
+ * Throws a TayoptError for invalid arguments (non-finite x0, bad option values, bounds of the
+ * wrong length or empty, bounds with a method that cannot honour them, a plain f without
+ * grad); numerical trouble during the run is reported by `status`, never thrown.
+ */
+export function minimize(
+  f: TensorFunction | PlainFunction | ObjectiveFunctions,
+  x0: unknown,
+  options: MinimizeOptions = {},
+): MinimizeResult {
+  const run = setup(f, x0, options);
+  return run.result(runSolver(run.impl, run.obj, run.x, run.loop));
+}
+
+/**
+ * {@link minimize} that lets the event loop run between iterations (about every 10 ms), so
+ * that an `options.signal` aborted by a timer, a UI event or a signal handler stops the run,
+ * and a page or server stays responsive. Resolves to the same result; rejects with a
+ * TayoptError for invalid arguments.
+ */
+export async function minimizeAsync(
+  f: TensorFunction | PlainFunction | ObjectiveFunctions,
+  x0: unknown,
+  options: MinimizeOptions = {},
+): Promise<MinimizeResult> {
+  const run = setup(f, x0, options);
+  return run.result(await runSolverAsync(run.impl, run.obj, run.x, run.loop));
 }

@@ -15,28 +15,36 @@ import {
   type MethodName,
   type MinimizeResult,
   LEAST_SQUARES_METHOD_NAMES,
+  baseMethod,
   boundMethodsText,
   clipToBox,
   constraintMethodsText,
+  defaultGtol,
   honoursBounds,
   leastSquares,
   minimize,
+  minimizeAsync,
   takesConstraints,
 } from '../../optimizers/index.js';
 import { UsageError, finiteAt, flatObjective } from './common.js';
 
 /** Solver settings from the command line (and the problem's own defaults). */
 export interface RunSettings {
-  /** Default 1e-5 on ‖∇f‖∞; the least-squares methods and ipm (1e-8 on the KKT error) have their own default unless `gtolGiven`. */
-  gtol: number;
-  /** Whether gtol was given (flag or file). */
-  gtolGiven?: boolean;
+  /** Undefined: the method's default (optimizers' `defaultGtol`; lm, trf and ipm have their own). */
+  gtol?: number;
   maxIter: number;
   ftol?: number;
   xtol?: number;
   maxEval?: number;
   /** Milliseconds. */
   timeLimit?: number;
+}
+
+/** The gtol a run uses, in words for the log: the given one, or the method's default. */
+export function gtolText(method: MethodName, settings: RunSettings): string {
+  if (settings.gtol !== undefined) return settings.gtol.toExponential();
+  if (method === 'auto') return "the chosen method's default";
+  return `${defaultGtol(baseMethod(method)).toExponential()} (default)`;
 }
 
 /** Throws (exit 2) when `method` cannot honour the problem's bounds. */
@@ -88,6 +96,21 @@ export function prepare(problem: Problem): { obj: FlatObjective; x0: Float64Arra
   return { obj, x0 };
 }
 
+/** The options every run gets from the settings (and the problem's bounds). */
+function runOptions(problem: Problem, settings: RunSettings, onRow?: (e: HistoryEntry) => void) {
+  const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
+  return {
+    ...(settings.gtol !== undefined ? { gtol: settings.gtol } : {}),
+    maxIter: settings.maxIter,
+    ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
+    ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
+    ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
+    ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
+    ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
+    callback,
+  };
+}
+
 /**
  * Runs `method` on `problem` from the prepared start. `onRow` receives every history row as
  * the solver records it (row 0 = the start point). Numerical trouble ends the run with a
@@ -100,23 +123,34 @@ export function runMethod(
   settings: RunSettings,
   onRow?: (e: HistoryEntry) => void,
 ): MinimizeResult | LeastSquaresResult {
-  const callback = onRow ? ({ x: _x, g: _g, ...row }: { x: Float64Array; g: Float64Array } & HistoryEntry) => onRow(row) : undefined;
-  const common = {
-    maxIter: settings.maxIter,
-    ...(settings.ftol !== undefined ? { ftol: settings.ftol } : {}),
-    ...(settings.xtol !== undefined ? { xtol: settings.xtol } : {}),
-    ...(settings.maxEval !== undefined ? { maxEval: settings.maxEval } : {}),
-    ...(settings.timeLimit !== undefined ? { timeLimit: settings.timeLimit } : {}),
-    ...(problem.bounds ? { bounds: { lower: problem.bounds.lower, upper: problem.bounds.upper } } : {}),
-    callback,
-  };
-  if (isLeastSquaresRun(problem, method))
-    return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...(settings.gtolGiven ? { gtol: settings.gtol } : {}), ...common });
-  const constrained = isConstrained(problem);
-  // ipm has its own default tolerance (on the KKT error)
-  const gtol = settings.gtolGiven || !(constrained || method === 'ipm') ? { gtol: settings.gtol } : {};
-  if (!constrained) return minimize(prepared.obj, prepared.x0, { method, ...gtol, ...common });
-  // with constraints the objective joins them in one Lagrangian program: pass the tayopt function
-  const constraints = problem.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name }));
-  return minimize(problem.f, prepared.x0, { method, ...gtol, ...common, constraints });
+  const options = runOptions(problem, settings, onRow);
+  if (isLeastSquaresRun(problem, method)) return leastSquares(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...options });
+  return minimize(...minimizeArgs(problem, prepared), { method, ...options, ...constraintsOf(problem) });
+}
+
+/** What minimize() is given: with constraints the objective joins them in one Lagrangian program, so the tayopt function itself. */
+function minimizeArgs(problem: Problem, prepared: { obj: FlatObjective; x0: Float64Array }): [FlatObjective | Problem['f'], Float64Array] {
+  return [isConstrained(problem) ? problem.f : prepared.obj, prepared.x0];
+}
+
+function constraintsOf(problem: Problem): { constraints?: { fun: Problem['f']; lower: Float64Array; upper: Float64Array; name?: string }[] } {
+  if (!isConstrained(problem)) return {};
+  return { constraints: problem.constraints!.map((c) => ({ fun: c.fun, lower: c.lower, upper: c.upper, name: c.name })) };
+}
+
+/**
+ * {@link runMethod} that yields to the event loop between iterations, so that aborting
+ * `signal` (the CLI's Ctrl-C) ends the run with status 'aborted' at the best point so far.
+ * Least-squares runs do not take a signal yet and run to the end.
+ */
+export async function runMethodAsync(
+  problem: Problem,
+  prepared: { obj: FlatObjective; x0: Float64Array },
+  method: MethodName,
+  settings: RunSettings,
+  onRow: ((e: HistoryEntry) => void) | undefined,
+  signal: AbortSignal,
+): Promise<MinimizeResult | LeastSquaresResult> {
+  if (isLeastSquaresRun(problem, method)) return runMethod(problem, prepared, method, settings, onRow);
+  return minimizeAsync(...minimizeArgs(problem, prepared), { method, ...runOptions(problem, settings, onRow), ...constraintsOf(problem), signal });
 }

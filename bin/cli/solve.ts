@@ -4,7 +4,7 @@ import type { Problem } from '../../src/problem/types.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkProblemKind, isConstrained, isLeastSquaresRun, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkProblemKind, gtolText, isConstrained, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -26,10 +26,8 @@ export interface SolveArgs {
 /** Solver settings from flags, falling back on the problem's `options`, then the defaults. */
 export function settingsFrom(args: SolveArgs, problem: Problem): RunSettings {
   const timeLimit = positive(args.timeLimit, '--time-limit');
-  const gtol = positive(args.gtol, '--gtol') ?? problem.options.gtol;
   return {
-    gtol: gtol ?? 1e-5,
-    gtolGiven: gtol !== undefined,
+    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol,
     maxIter: count(args.maxIter, '--max-iter') ?? problem.options.maxIter ?? 1000,
     ftol: nonNegative(args.ftol, '--ftol'),
     xtol: nonNegative(args.xtol, '--xtol'),
@@ -79,15 +77,30 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const ipm = isConstrained(problem) || method === 'ipm';
   log.line(
     lsq
-      ? `  least squares: ${problem.m} residuals; method ${method}${settings.gtolGiven ? `, gtol ${settings.gtol.toExponential()}` : ''}, at most ${settings.maxIter} iterations`
+      ? `  least squares: ${problem.m} residuals; method ${method}${settings.gtol !== undefined ? `, gtol ${settings.gtol.toExponential()}` : ''}, at most ${settings.maxIter} iterations`
       : ipm
-        ? `  method ${method}${method === 'auto' ? ' (ipm: general constraints)' : ''}, tolerance ${(settings.gtolGiven ? settings.gtol : 1e-8).toExponential()} on the KKT error, at most ${settings.maxIter} iterations`
-        : `  method ${method}, gtol ${settings.gtol.toExponential()}, at most ${settings.maxIter} iterations`,
+        ? `  method ${method}${method === 'auto' ? ' (ipm: general constraints)' : ''}, tolerance ${(settings.gtol ?? 1e-8).toExponential()} on the KKT error, at most ${settings.maxIter} iterations`
+        : `  method ${method}, gtol ${gtolText(method, settings)}, at most ${settings.maxIter} iterations`,
   );
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
   log.line('');
-  const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
+  // Ctrl-C aborts the run through its signal: the summary and the report then show the best
+  // point so far, and the exit code is 130 (128 + SIGINT) as for any interrupted command. A
+  // second Ctrl-C exits at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let result: MinimizeResult | LeastSquaresResult;
+  try {
+    result = await runMethodAsync(problem, prepared, method, settings, (e) => log.row(e), interrupt.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   log.line('');
+  if (result.status === 'aborted') err('tayopt: interrupted (Ctrl-C); the result below is the best point so far\n');
 
   if (args.json) {
     process.stdout.write(`${JSON.stringify(resultJson(problem, result))}\n`);
@@ -102,6 +115,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
     });
     if (!args.quiet) err(`tayopt: report written to ${reportPath}\n`);
   }
+  if (result.status === 'aborted') return EXIT.interrupted;
   return result.success ? EXIT.ok : EXIT.notConverged;
 }
 

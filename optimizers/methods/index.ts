@@ -237,6 +237,23 @@ export const METHOD_NAMES: readonly MethodName[] = [
 /** Largest n for which `auto` (and the CLI's `compare` defaults, and the benchmark) use a method that forms the dense n×n Hessian. */
 export const DENSE_MAX_N = 200;
 
+/** Default gtol of methods that use second derivatives (a Hessian or its products, a Jacobian's Gauss–Newton model, a Lagrangian Hessian). */
+export const SECOND_ORDER_GTOL = 1e-12;
+/** Default gtol of gradient-only methods. */
+export const FIRST_ORDER_GTOL = 1e-8;
+
+/**
+ * The gtol a `minimize` method uses when none is given (optimizers/README.md, "Default
+ * stopping"; lm and trf have their own scaled tests):
+ * 1e-12 for methods with second-order information, whose last steps converge quadratically
+ * and cost next to nothing, 1e-8 for gradient-only ones. Where a gtol is out of reach the
+ * run ends at the limit of double precision instead (status 'precision').
+ */
+export function defaultGtol(name: ConcreteMethodName): number {
+  const second: readonly Oracle[] = ['hvp', 'hessian', 'jacobian', 'lagrangianHessian'];
+  return methodSpec(name).needs.some((o) => second.includes(o)) ? SECOND_ORDER_GTOL : FIRST_ORDER_GTOL;
+}
+
 /** The entry of a registry method, as the general {@link MethodSpec}. */
 export function methodSpec(name: ConcreteMethodName): MethodSpec {
   return METHODS[name];

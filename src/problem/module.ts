@@ -1,20 +1,22 @@
 /**
  * Problems written as JS/TS modules. The default export is either
  *
- *   { x0, objective, constraints?, bounds?, solution?, name?, options? }
+ *   { x0, objective, constraints?, bounds?, solution?, name?, options?, grad?, hess?, hvp? }
  *
  * with `objective(x: Tensor) => Tensor` written with tayopt's operations (and each
  * constraint `{ fun(x) => Tensor, lower?, upper? }` likewise, as for `minimize`) and x0 a number,
  * (nested) array or Float64Array, or a function `(t) => that object` (possibly async) that
  * receives the CLI's own tayopt module — which avoids any doubt about which copy of tayopt
- * the module imports. TypeScript modules are compiled on the fly by tsx.
+ * the module imports. TypeScript modules are compiled on the fly by tsx. `grad`, `hess` and
+ * `hvp` are hand-written derivatives of the objective on the flat x (plain functions, in the
+ * forms `minimize` takes), for `tayopt check`; solving uses the engine's exact derivatives.
  */
 import * as engine from '../index.js';
 import { Tensor, TayoptError, reshape, tensor } from '../index.js';
 import { ProblemError } from './source.js';
 import type { Problem, ProblemConstraint, ProblemOptions } from './types.js';
 
-const KEYS = ['x0', 'objective', 'constraints', 'bounds', 'solution', 'name', 'options'];
+const KEYS = ['x0', 'objective', 'constraints', 'bounds', 'solution', 'name', 'options', 'grad', 'hess', 'hvp'];
 
 let tsxRegistered: Promise<void> | null = null;
 
@@ -107,6 +109,20 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
   };
   f(tensor(x0)); // shape and type errors now, not in the middle of a solve
 
+  const derivatives: NonNullable<Problem['derivatives']> = {};
+  for (const k of ['grad', 'hess', 'hvp'] as const) {
+    if (obj[k] === undefined) continue;
+    if (typeof obj[k] !== 'function') throw new ProblemError(`${file}: default export: ${k} must be a function of the flat x, got ${typeof obj[k]}`);
+    const user = obj[k] as (...a: unknown[]) => unknown;
+    (derivatives as Record<string, unknown>)[k] = (...a: unknown[]) => {
+      try {
+        return user(...a);
+      } catch (e) {
+        throw userError(file, k, e);
+      }
+    };
+  }
+
   const name = obj['name'] === undefined ? file.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '') : obj['name'];
   if (typeof name !== 'string') throw new ProblemError(`${file}: default export: name must be text`);
   return {
@@ -121,6 +137,7 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
     solution: readSolution(obj['solution'], n, file),
     options: readOptions(obj['options'], file),
     where,
+    ...(Object.keys(derivatives).length ? { derivatives } : {}),
   };
 }
 

@@ -68,4 +68,13 @@ export interface Problem {
    * its values (e.g. "not finite at the start point").
    */
   readonly where: string;
+  /**
+   * Hand-written derivatives a module supplies (`grad`, `hess`, `hvp` of its default export),
+   * on the flat x, for `tayopt check`; solvers use the engine's exact derivatives.
+   */
+  readonly derivatives?: {
+    readonly grad?: (x: Float64Array, out: Float64Array) => void | ArrayLike<number>;
+    readonly hess?: (x: Float64Array, out: Float64Array) => void | ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+    readonly hvp?: (x: Float64Array, v: Float64Array, out: Float64Array) => void | ArrayLike<number>;
+  };
 }

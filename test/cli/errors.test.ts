@@ -232,7 +232,7 @@ const CASES: Case[] = [
   {
     name: 'no command',
     args: [],
-    pattern: /^tayopt: missing a command: solve, derive or compare/,
+    pattern: /^tayopt: missing a command: solve, derive, compare or check/,
   },
   {
     name: 'a --at point of the wrong shape',
