@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { TayoptError } from '../src/errors.js';
+import { escapeControl } from '../src/text.js';
 import { autoText, CONCRETE_METHOD_NAMES, methodSpec } from '../optimizers/index.js';
 import { COMPARE_DEFAULTS_TEXT, EXIT, METHODS, UsageError } from './cli/common.js';
 
@@ -32,9 +33,14 @@ function version(): string {
   return 'unknown';
 }
 
-/** One line on stderr: no stack traces, no multi-line messages. */
+/** The longest error line (with its "tayopt: " prefix); a longer message keeps its head and tail. */
+const MAX_LINE = 300;
+
+/** One line on stderr: no stack traces, no multi-line messages, no raw control characters, at most MAX_LINE characters. */
 function complain(message: string): void {
-  process.stderr.write(`tayopt: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+  let text = escapeControl(message.replace(/\s*\n\s*/g, ' ').trim());
+  if (text.length > MAX_LINE - 8) text = `${text.slice(0, MAX_LINE - 80)} … ${text.slice(-68)}`;
+  process.stderr.write(`tayopt: ${text}\n`);
 }
 
 /** Maps an error to its exit code and prints it. */
@@ -73,16 +79,16 @@ const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
 const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
-  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]' },
-  'max-iter': { type: 'number', describe: 'iteration limit [default: 1000]' },
-  ftol: { type: 'number', describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
-  xtol: { type: 'number', describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
-  'max-eval': { type: 'number', describe: 'limit on function/gradient evaluations' },
-  'time-limit': { type: 'number', describe: 'limit in seconds' },
-  report: { type: 'string', describe: 'write a convergence report: a .png image or a self-contained .html page' },
+  gtol: { type: 'number', requiresArg: true, describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]' },
+  'max-iter': { type: 'number', requiresArg: true, describe: 'iteration limit [default: 1000]' },
+  ftol: { type: 'number', requiresArg: true, describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
+  xtol: { type: 'number', requiresArg: true, describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
+  'max-eval': { type: 'number', requiresArg: true, describe: 'limit on function/gradient evaluations' },
+  'time-limit': { type: 'number', requiresArg: true, describe: 'limit in seconds' },
+  report: { type: 'string', requiresArg: true, describe: 'write a convergence report: a .png image or a self-contained .html page' },
   json: { type: 'boolean', describe: 'print one JSON object on stdout instead of the summary' },
   quiet: { alias: 'q', type: 'boolean', describe: 'no iteration log / progress on stderr' },
-  start: { type: 'string', describe: 'start from a named point of the file\'s "starts" (e.g. start2) instead of the variables\' values' },
+  start: { type: 'string', requiresArg: true, describe: 'start from a named point of the file\'s "starts" (e.g. start2) instead of the variables\' values' },
 } as const;
 
 async function main(): Promise<void> {
@@ -95,7 +101,7 @@ async function main(): Promise<void> {
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'problem file (.json, .yaml, .yml, .js, .mjs, .ts, .mts)' })
-          .option('method', { alias: 'm', type: 'string', describe: methodHelp })
+          .option('method', { alias: 'm', type: 'string', requiresArg: true, describe: methodHelp })
           .options(solverOptions)
           .example('$0 solve examples/rosenbrock.json --report out/rosenbrock.png', '')
           .example('$0 solve examples/rosenbrock.json --method newton --json', '')
@@ -111,7 +117,7 @@ async function main(): Promise<void> {
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'problem file' })
-          .option('at', { type: 'string', describe: 'the point: a .json/.yaml file or inline JSON, by variable name ({"x": [1, 2]}); missing variables keep their start value' })
+          .option('at', { type: 'string', requiresArg: true, describe: 'the point: a .json/.yaml file or inline JSON, by variable name ({"x": [1, 2]}); missing variables keep their start value' })
           .option('hessian', { type: 'boolean', describe: 'also compute the full Hessian' })
           .option('jacobian', { type: 'boolean', describe: 'also the residuals and their Jacobian (files with "residuals")' })
           .option('start', solverOptions.start)
@@ -127,7 +133,7 @@ async function main(): Promise<void> {
       (y) =>
         y
           .positional('file', { type: 'string', describe: 'problem file' })
-          .option('methods', { type: 'string', describe: `comma-separated methods, ${methodHelp.replace('one of ', 'each one of ')} [default: ${COMPARE_DEFAULTS_TEXT}]` })
+          .option('methods', { type: 'string', requiresArg: true, describe: `comma-separated methods, ${methodHelp.replace('one of ', 'each one of ')} [default: ${COMPARE_DEFAULTS_TEXT}]` })
           .options(solverOptions)
           .example('$0 compare examples/rosenbrock.json --methods lbfgs,newton,trust-exact --report out/compare.html', '')
           .epilogue(methodsEpilogue),

@@ -1,6 +1,7 @@
 /** `tayopt solve FILE`: minimize, log each iteration to stderr, print the result. */
 import { byVariable, elementName, withStart } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
+import { shown } from '../../src/text.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
@@ -71,7 +72,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
 
   const log = new IterationLog(args.quiet ? () => undefined : err);
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
-  log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
+  log.line(`tayopt: solving "${shown(problem.name, 80)}" (${shown(problem.file, 120)})`);
   log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
   const lsq = isLeastSquaresRun(problem, method);
   log.line(
@@ -125,7 +126,7 @@ export function resultJson(problem: Problem, r: MinimizeResult | LeastSquaresRes
 export function summary(problem: Problem, r: MinimizeResult | LeastSquaresResult): string {
   const last = r.history[r.history.length - 1];
   const lines: string[] = [];
-  lines.push(`${problem.name}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
+  lines.push(`${shown(problem.name, 80)}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
   lines.push(`  ${r.message}`);
   const fStar = problem.solution.f;
   lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);
