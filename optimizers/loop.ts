@@ -58,7 +58,8 @@ export interface Method<S extends SolverState = SolverState> {
 
 /**
  * What the callback sees: each history row as it is recorded — row 0 (the start point, before
- * any step) and one after every iteration. x and g are the solver's buffers: copy to keep.
+ * any step) and one after every iteration. x and g are copies of the solver's: changing them cannot
+ * corrupt the iterate.
  */
 export interface CallbackState extends HistoryEntry {
   x: Float64Array;
@@ -149,7 +150,7 @@ export function runSolver<S extends SolverState>(
   });
 
   // Row 0 is the start point; the callback sees it like every later row, before any test.
-  const notify = (e: HistoryEntry): boolean => opts.callback?.({ ...e, x: state.x, g: state.g }) === true;
+  const notify = (e: HistoryEntry): boolean => opts.callback?.({ ...e, x: state.x.slice(), g: state.g.slice() }) === true;
   if (notify(record(0))) return finish('callbackStop', 'stopped by the callback at the start point (iteration 0)');
   if (!Number.isFinite(state.f) || !allFinite(state.g))
     return finish(

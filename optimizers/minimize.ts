@@ -9,6 +9,7 @@ import { objective } from '../src/ad/objective.js';
 import type { TensorFunction } from '../src/ad/program.js';
 import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
+import { checkBytes } from '../src/size.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
 import { type CallbackState, runSolver, type SolverResult } from './loop.js';
@@ -27,6 +28,7 @@ import {
   chooseAuto,
   honoursBounds,
   METHOD_NAMES,
+  isDense,
   isMethodName,
   methodSpec,
 } from './methods/index.js';
@@ -64,8 +66,8 @@ export interface MinimizeOptions {
   xmax?: number;
   /**
    * Called with every history row: once at iteration 0 (the start point, before any step)
-   * and after every iteration; return true to stop (status 'callbackStop'). x and g are live
-   * buffers (copy to keep).
+   * and after every iteration; return true to stop (status 'callbackStop'). x and g are
+   * copies: changing them cannot change the run.
    */
   callback?: (state: CallbackState) => boolean | void;
   /** L-BFGS(-B) memory m. Default 10. */
@@ -76,6 +78,11 @@ export interface MinimizeOptions {
   initialRadius?: number;
   maxRadius?: number;
   eta?: number;
+  /**
+   * Size limit in bytes for the dense methods' n×n matrices (see src/size.ts). Default:
+   * TAYOPT_MAX_BYTES, else 256 MiB; a dense method beyond it is refused with a TayoptError.
+   */
+  maxBytes?: number;
 }
 
 /** What minimize() returns: the solver's result (x flat and always finite, statuses, history) plus x0's shape. */
@@ -84,6 +91,24 @@ export interface MinimizeResult extends Omit<SolverResult, 'method'> {
   shape: number[];
   /** The method that ran (the one chosen when method was 'auto'). */
   method: Exclude<MethodName, 'auto'>;
+}
+
+/** The n×n matrices a dense method holds at once: the Hessian, its factor, and a work copy. */
+const DENSE_MATRICES = 3;
+
+/**
+ * Throws a SizeError (a TayoptError) when `method` forms dense n×n matrices that together
+ * exceed the size limit (src/size.ts: `maxBytes`, else TAYOPT_MAX_BYTES, else 256 MiB),
+ * naming the size and the Hessian-free alternatives. Methods without dense matrices pass.
+ */
+export function checkDenseSize(method: ConcreteMethodName, n: number, maxBytes?: number): void {
+  if (!isDense(method)) return;
+  checkBytes(
+    DENSE_MATRICES * n * n * 8,
+    `method '${method}' on n = ${n} unknowns (${DENSE_MATRICES} dense n×n matrices)`,
+    'use a Hessian-free method such as trust-ncg, newton-cg or lbfgs',
+    maxBytes,
+  );
 }
 
 // ------------------------------------------------------------------ argument reading
@@ -244,6 +269,7 @@ export function minimize(
   const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
   if (bounds) clipToBox(x, bounds);
   checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
+  checkDenseSize(base, n, options.maxBytes === undefined ? undefined : checkPositive(options.maxBytes, 'maxBytes', false, 0));
 
   const impl = buildMethod(base, options, bounds);
   const guard = guardEngineErrors(fns);

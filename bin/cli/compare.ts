@@ -3,7 +3,7 @@ import type { Problem } from '../../src/problem/types.js';
 import { shown } from '../../src/text.js';
 import { type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
-import { checkBoundsSupport, checkProblemKind, prepare, runMethod } from './run.js';
+import { checkBoundsSupport, checkMethodSize, checkProblemKind, denseWarning, prepare, runMethod } from './run.js';
 import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom, withStartFlag } from './solve.js';
 
 export interface CompareArgs extends SolveArgs {
@@ -45,6 +45,7 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   for (const m of methods) {
     checkBoundsSupport(problem, m, '--methods');
     checkProblemKind(problem, m, '--methods');
+    checkMethodSize(problem, m);
   }
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
@@ -52,6 +53,8 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   const results: { method: MethodName; result: MinimizeResult | LeastSquaresResult }[] = [];
   for (const method of methods) {
     if (!args.quiet) process.stderr.write(`tayopt: ${shown(problem.name, 80)}: running ${method}…\n`);
+    const warning = denseWarning(problem, method);
+    if (warning) process.stderr.write(`${warning}\n`);
     results.push({ method, result: runMethod(problem, prepared, method, settings) });
   }
 

@@ -5,7 +5,7 @@ import { shown } from '../../src/text.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, checkProblemKind, isLeastSquaresRun, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkMethodSize, checkProblemKind, denseWarning, isLeastSquaresRun, prepare, runMethod } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -67,6 +67,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const where = args.method !== undefined ? '--method' : `${problem.file}: options.method`;
   checkBoundsSupport(problem, method, where);
   checkProblemKind(problem, method, where);
+  checkMethodSize(problem, method);
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
@@ -81,6 +82,8 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
       : `  method ${method}, gtol ${settings.gtol.toExponential()}, at most ${settings.maxIter} iterations`,
   );
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
+  const warning = denseWarning(problem, method);
+  if (warning) err(`${warning}\n`);
   log.line('');
   const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
   log.line('');
