@@ -57,7 +57,7 @@ export function maxBytes(override?: number): number {
   return value;
 }
 
-/** Bytes in words, binary units: "3 GiB", "256 MiB", "800 KiB" (2 significant digits). */
+/** Bytes in words, binary units: "3 GiB", "256 MiB", "800 KiB" (3 significant digits). */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return `${bytes} bytes`;
   for (const [s, u] of [
@@ -66,7 +66,7 @@ export function formatBytes(bytes: number): string {
     [2 ** 20, 'MiB'],
     [2 ** 10, 'KiB'],
   ] as const) {
-    if (bytes >= s) return `${Number((bytes / s).toPrecision(2))} ${u}`;
+    if (bytes >= s) return `${Number((bytes / s).toPrecision(3))} ${u}`;
   }
   return `${bytes} bytes`;
 }
