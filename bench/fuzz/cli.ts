@@ -28,8 +28,8 @@ import { rng } from '../problems/rng.js';
 import type { WorkerCase, WorkerResult } from './cli-worker.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-/** The repository root: this file runs from bench/fuzz (tsx) or dist/bench/fuzz (built). */
-const ROOT = [resolve(HERE, '../..'), resolve(HERE, '../../..')].find((d) => existsSync(join(d, 'examples')))!;
+/** The repository root (with examples/): this file runs from bench/fuzz (tsx), dist/bench/fuzz (built) or a copy of dist/. */
+const ROOT = [1, 2, 3, 4, 5].map((k) => resolve(HERE, '../'.repeat(k))).find((d) => existsSync(join(d, 'examples'))) ?? process.cwd();
 
 /** One case: a file's text (or a special path) and the command line. */
 export interface FuzzCase {
