@@ -4,7 +4,7 @@
  * callback, and the translation of outcomes into a result with a status and a message.
  */
 import type { HistoryEntry } from './types.js';
-import type { Objective } from './objective.js';
+import { type Objective, TimeLimitReached } from './objective.js';
 import { allFinite, normInf } from './vec.js';
 
 /** Why a run ended. The first three are convergence (success); the rest are not. */
@@ -114,6 +114,7 @@ export function runSolver<S extends SolverState>(
   const t0 = performance.now();
   const history: HistoryEntry[] = [];
   const gname = opts.gradientName ?? '‖∇f‖∞';
+  obj.deadline = t0 + opts.timeLimit;
   const state = method.init(obj, x0);
   let nit = 0;
 
@@ -162,7 +163,14 @@ export function runSolver<S extends SolverState>(
 
   while (nit < opts.maxIter) {
     const fPrev = state.f;
-    const rep = method.step(state, obj);
+    let rep: StepReport;
+    try {
+      rep = method.step(state, obj);
+    } catch (e) {
+      // thrown between the steps of an iteration, before it changed the iterate
+      if (e instanceof TimeLimitReached) return finish('timeLimit', `stopped: time limit of ${opts.timeLimit} ms reached during iteration ${nit + 1}`);
+      throw e;
+    }
     const detail = rep.detail ? ` (${rep.detail})` : '';
     switch (rep.status) {
       case 'lineSearchFailed':

@@ -73,8 +73,25 @@ function sameVector(a: Float64Array, b: Float64Array): boolean {
   return true;
 }
 
+/**
+ * Thrown by {@link Objective.checkTime} inside a long iteration once the run's time limit has
+ * passed; the solver loop turns it into the status 'timeLimit' with the last accepted iterate.
+ */
+export class TimeLimitReached extends Error {
+  constructor() {
+    super('time limit reached');
+    this.name = 'TimeLimitReached';
+  }
+}
+
 export class Objective {
   readonly n: number;
+  /**
+   * When the run must stop (performance.now() milliseconds; Infinity: never). Set by the
+   * solver loop; the expensive steps inside an iteration — Hessians, Hessian-vector products,
+   * factorizations — call {@link checkTime} so a long iteration does not overrun the limit.
+   */
+  deadline = Infinity;
   nfev = 0;
   ngev = 0;
   nhvp = 0;
@@ -146,6 +163,7 @@ export class Objective {
    * h = √ε·(1 + ‖x‖∞)/‖v‖∞, using the cached gradient at x when there is one.
    */
   hvp(x: Float64Array, v: Float64Array, out: Float64Array): void {
+    this.checkTime();
     if (this.fns.hvp) {
       this.fns.hvp(x, v, out);
       this.nhvp++;
@@ -182,6 +200,7 @@ export class Objective {
   hessian(x: Float64Array): Float64Array {
     const n = this.n;
     if (this.H && this.hasH && sameVector(x, this.xh!)) return this.H;
+    this.checkTime();
     this.H ??= new Float64Array(n * n);
     this.xh ??= new Float64Array(n);
     const H = this.H;
@@ -209,5 +228,10 @@ export class Objective {
     this.xh.set(x);
     this.hasH = true;
     return H;
+  }
+
+  /** Throws {@link TimeLimitReached} once the deadline has passed (called between expensive steps, never mid-update). */
+  checkTime(): void {
+    if (this.deadline !== Infinity && performance.now() > this.deadline) throw new TimeLimitReached();
   }
 }
