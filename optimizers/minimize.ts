@@ -80,7 +80,7 @@ export interface MinimizeOptions {
   eta?: number;
   /**
    * Size limit in bytes for the dense methods' n×n matrices (see src/size.ts). Default:
-   * TAYOPT_MAX_BYTES, else 256 MiB; a dense method beyond it is refused with a TayoptError.
+   * TAYOPT_MAX_BYTES, else 64 MiB; a dense method beyond it is refused with a TayoptError.
    */
   maxBytes?: number;
 }
@@ -98,7 +98,7 @@ const DENSE_MATRICES = 3;
 
 /**
  * Throws a SizeError (a TayoptError) when `method` forms dense n×n matrices that together
- * exceed the size limit (src/size.ts: `maxBytes`, else TAYOPT_MAX_BYTES, else 256 MiB),
+ * exceed the size limit (src/size.ts: `maxBytes`, else TAYOPT_MAX_BYTES, else 64 MiB),
  * naming the size and the Hessian-free alternatives. Methods without dense matrices pass.
  */
 export function checkDenseSize(method: ConcreteMethodName, n: number, maxBytes?: number): void {

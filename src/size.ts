@@ -6,15 +6,15 @@
  * input asking for a huge array is refused with a message naming the size and the cheaper
  * alternative, instead of crashing with "Invalid typed array length" or running out of memory.
  *
- * The limit is {@link DEFAULT_MAX_BYTES} (256 MiB) per array or per driver output; the
+ * The limit is {@link DEFAULT_MAX_BYTES} (64 MiB) per array or per driver output; the
  * environment variable TAYOPT_MAX_BYTES (bytes, suffixes k/M/G allowed) or the `maxBytes`
  * option of the calls that take one overrides it. Imports nothing but the error class, so every
  * layer can use it.
  */
 import { TayoptError } from './errors.js';
 
-/** The default limit in bytes of one array or one driver output: 256 MiB. */
-export const DEFAULT_MAX_BYTES = 256 * 2 ** 20;
+/** The default limit in bytes of one array or one driver output: 64 MiB (8M numbers: a 2896² matrix, a dense method up to n ≈ 1670). */
+export const DEFAULT_MAX_BYTES = 64 * 2 ** 20;
 
 /** A request beyond the size limit; a {@link TayoptError}, so the CLI prints it and exits 2. */
 export class SizeError extends TayoptError {
@@ -73,7 +73,7 @@ export function formatBytes(bytes: number): string {
 
 /**
  * Throws {@link SizeError} when `bytes` exceed the limit: "`what` needs 3 GiB, more than the
- * limit of 256 MiB (TAYOPT_MAX_BYTES); `alternative`". `what` names the request ("the Hessian
+ * limit of 64 MiB (TAYOPT_MAX_BYTES); `alternative`". `what` names the request ("the Hessian
  * of n = 20000"); `alternative` the cheaper way, when there is one.
  */
 export function checkBytes(bytes: number, what: string, alternative?: string, limit?: number): void {

@@ -25,10 +25,10 @@ describe('limits', () => {
     expect(parseBytes('-5')).toBeNaN();
   });
 
-  it('the option beats TAYOPT_MAX_BYTES, which beats the default of 256 MiB', () => {
+  it('the option beats TAYOPT_MAX_BYTES, which beats the default of 64 MiB', () => {
     delete process.env['TAYOPT_MAX_BYTES'];
     expect(maxBytes()).toBe(DEFAULT_MAX_BYTES);
-    expect(DEFAULT_MAX_BYTES).toBe(268_435_456);
+    expect(DEFAULT_MAX_BYTES).toBe(67_108_864);
     process.env['TAYOPT_MAX_BYTES'] = '1M';
     expect(maxBytes()).toBe(2 ** 20);
     expect(maxBytes(4096)).toBe(4096);

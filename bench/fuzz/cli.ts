@@ -455,7 +455,7 @@ function specialCases(scratch: string): FuzzCase[] {
   write('chain.json', `{"variables":{"x":[1,2]},"definitions":{${defs.join(',')}},"objective":"d10000^2 + x[2]^2"}`, '10000 chained definitions', ['--time-limit', '3']);
   write('sum.json', `{"variables":{"x":[1,2]},"objective":"${Array.from({ length: 1800 }, () => '(x[1]-1)^2').join(' + ')} + x[2]^2"}`, 'a flat sum of 1800 terms', ['--time-limit', '3']);
   write('hessian.json', '{"variables":{"x":"ones(20000)"},"objective":"sum((x-2).^2)"}', 'n = 20000 with trust-exact', ['--method', 'trust-exact']);
-  write('dense.json', '{"variables":{"x":"ones(2000)"},"objective":"sum((x-2).^2) + sum(x.^4)"}', 'n = 2000 with trust-exact, --time-limit 2', ['--method', 'trust-exact', '--time-limit', '2']);
+  write('dense.json', '{"variables":{"x":"ones(1500)"},"objective":"sum((x-2).^2) + sum(x.^4)"}', 'n = 1500 with trust-exact, --time-limit 2', ['--method', 'trust-exact', '--time-limit', '2']);
   return cases;
 }
 

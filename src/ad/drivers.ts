@@ -190,7 +190,7 @@ export interface HessianOptions {
    * 'forward': degree-2 Taylor interpolation on n(n+1)/2 directions, no reverse mode.
    */
   mode?: 'forward-over-reverse' | 'forward';
-  /** Size limit in bytes (src/size.ts); default TAYOPT_MAX_BYTES, else 256 MiB. */
+  /** Size limit in bytes (src/size.ts); default TAYOPT_MAX_BYTES, else 64 MiB. */
   maxBytes?: number;
 }
 
@@ -249,7 +249,7 @@ function forwardHessian(f: TensorFunction, x: Point): Float64Array {
 export interface JacobianOptions {
   /** Default: forward when n ≤ m (n directions), else reverse (m adjoint directions). */
   mode?: 'forward' | 'reverse';
-  /** Size limit in bytes (src/size.ts); default TAYOPT_MAX_BYTES, else 256 MiB. */
+  /** Size limit in bytes (src/size.ts); default TAYOPT_MAX_BYTES, else 64 MiB. */
   maxBytes?: number;
 }
 
