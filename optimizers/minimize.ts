@@ -148,6 +148,7 @@ function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number>>, out
     }
     return;
   }
+  if (a.length === out.length) throw new TayoptError(`minimize: ${what} returned ${a.length} entries, but they are not numbers (the first is ${typeof a[0] === 'object' ? (a[0] === null ? 'null' : 'an object') : `a ${typeof a[0]}`})`);
   throw new TayoptError(`minimize: ${what} returned ${a.length} entries, expected ${out.length}`);
 }
 

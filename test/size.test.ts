@@ -109,7 +109,12 @@ describe('escaping echoed text', () => {
   });
 });
 
-describe('the callback cannot corrupt the iterate', () => {
+describe('the library guards itself', () => {
+  it('a plain grad returning text entries is named as such (it said "returned 2 entries, expected 2")', () => {
+    const f = (x: Float64Array) => x[0]! ** 2 + x[1]! ** 2;
+    expect(() => minimize(f, [1, 2], { grad: () => ['a', 'b'] as unknown as number[] })).toThrow('minimize: options.grad returned 2 entries, but they are not numbers (the first is a string)');
+  });
+
   it('overwriting x and g in the callback leaves the run unchanged', () => {
     const quad = (x: t.Tensor) => t.sum(t.square(t.sub(x, [1, 2, 3])));
     const clean = minimize(quad, [0, 0, 0], { method: 'lbfgs' });
