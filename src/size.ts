@@ -45,7 +45,8 @@ export function maxBytes(override?: number): number {
     if (!(override > 0)) throw new SizeError(`maxBytes must be a positive number of bytes, got ${String(override)}`);
     return override;
   }
-  const raw = typeof process !== 'undefined' ? process.env?.['TAYOPT_MAX_BYTES'] : undefined;
+  // through globalThis: the browser build has no `process`, and reads no environment
+  const raw = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.['TAYOPT_MAX_BYTES'];
   const cached = envCache;
   if (cached !== undefined && cached.raw === raw) return cached.value;
   let value = DEFAULT_MAX_BYTES;
