@@ -5,6 +5,7 @@
  *   tayopt solve FILE [--method M] [--gtol G] [--max-iter K] [--json] [--report out.png|out.html]
  *   tayopt derive FILE [--at POINT] [--hessian] [--jacobian] [--json]
  *   tayopt compare FILE [--methods lbfgs,newton,trust-exact] [--report PATH]
+ *   tayopt check FILE [--at POINT] [--json]
  *
  * Exit codes: 0 converged, 1 the solver stopped without converging, 2 bad input (one line
  * on stderr naming the problem, never a stack trace), 3 an internal error (a bug).

@@ -31,6 +31,7 @@ export type { PointLike } from './ad/convert.js';
 export { NumericalError, TayoptError } from './errors.js';
 export {
   minimize,
+  minimizeAsync,
   type MinimizeOptions,
   type MinimizeResult,
   type MethodName,
@@ -44,6 +45,10 @@ export {
   type CurveFitResult,
   type LossName,
   type ResidualFunctions,
+  checkDerivatives,
+  type CheckDerivativesOptions,
+  type DerivativeCheck,
+  type DerivativeReport,
 } from '../optimizers/index.js';
 export { residualFunctions, type FlatResiduals } from './ad/residual.js';
 export type { ObjectiveFunctions, HistoryEntry } from '../optimizers/types.js';

@@ -14,7 +14,7 @@ import { type ReportInput, reportFormat, writeReport } from '../../src/report/in
 import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, type MethodName, isMethodName } from '../../optimizers/index.js';
 
 /** Exit codes: 0 converged, 1 stopped without converging, 2 bad input, 3 internal error. */
-export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3, interrupted: 130 } as const;
 
 /** A command-line mistake (bad option value, unknown method): exit code 2. */
 export class UsageError extends TayoptError {

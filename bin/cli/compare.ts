@@ -1,20 +1,21 @@
 /** `tayopt compare FILE --methods a,b,c`: each method in turn, a table, one chart. */
 import type { Problem } from '../../src/problem/types.js';
 import { shown } from '../../src/text.js';
-import { type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
+import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense, methodSpec } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
-import { checkBoundsSupport, checkMethodSize, checkProblemKind, denseWarning, prepare, runMethod } from './run.js';
+import { checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, denseWarning, isConstrained, prepare, runMethod } from './run.js';
 import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom, withStartFlag } from './solve.js';
 
 export interface CompareArgs extends SolveArgs {
   methods?: unknown;
 }
 
-/** The default methods that suit the problem (see COMPARE_DEFAULTS). */
+/** The default methods that suit the problem (see COMPARE_DEFAULTS; with general constraints, the methods that take them). */
 function defaultMethods(problem: Problem): MethodName[] {
+  if (isConstrained(problem)) return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints);
   // a least-squares problem: its methods first, then the minimize defaults on Σr²
   const candidates: readonly ConcreteMethodName[] = problem.residuals ? [...LEAST_SQUARES_METHOD_NAMES.filter((m) => problem.m! >= problem.n || m !== 'lm'), ...COMPARE_DEFAULTS] : COMPARE_DEFAULTS;
-  return candidates.filter((m) => (problem.bounds ? honoursBounds(m) : isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
+  return candidates.filter((m) => (!problem.bounds || honoursBounds(m)) && (isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
 }
 
 function isLeastSquaresMethod(m: MethodName): boolean {
@@ -43,8 +44,9 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   methodFrom(undefined, problem); // a bad options.method in the file is still an error
   const methods = given ?? defaultMethods(problem);
   for (const m of methods) {
-    checkBoundsSupport(problem, m, '--methods');
     checkProblemKind(problem, m, '--methods');
+    checkBoundsSupport(problem, m, '--methods');
+    checkConstraintSupport(problem, m, '--methods');
     checkMethodSize(problem, m);
   }
   const settings = settingsFrom(args, problem);

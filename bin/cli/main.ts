@@ -48,13 +48,13 @@ export function report(e: unknown): number {
 }
 
 
-const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
+const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()}; ipm with general constraints)`;
 
 /** The method list under a command's help, from the solver's registry. */
 const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
 
 const solverOptions = {
-  gtol: { type: 'number', requiresArg: true, describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]' },
+  gtol: { type: 'number', requiresArg: true, describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-12 for methods with second derivatives, 1e-8 for lbfgs and bfgs; runs that cannot get there stop at the limit of double precision]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]; ipm: tolerance on the KKT error [default: 1e-8]' },
   'max-iter': { type: 'number', requiresArg: true, describe: 'iteration limit [default: 1000]' },
   ftol: { type: 'number', requiresArg: true, describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
   xtol: { type: 'number', requiresArg: true, describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
@@ -141,7 +141,21 @@ async function parser(args: readonly string[], run: (handler: () => Promise<numb
         await run(() => compareCommand(argv));
       },
     )
-    .demandCommand(1, 'missing a command: solve, derive or compare')
+    .command(
+      'check <file>',
+      "check a module problem's hand-written derivatives (its grad, hess, hvp): Taylor-remainder test and central differences; exit 0 right, 1 wrong",
+      (y) =>
+        y
+          .positional('file', { type: 'string', describe: 'a .js/.mjs/.ts/.mts module whose default export has grad, hess or hvp beside objective' })
+          .option('at', { type: 'string', requiresArg: true, describe: 'the point: a .json/.yaml file or inline JSON, by variable name; missing variables keep their start value' })
+          .option('start', solverOptions.start)
+          .option('json', { type: 'boolean', describe: 'print one JSON object' }),
+      async (argv) => {
+        const { checkCommand } = await import('./check.js');
+        await run(() => checkCommand(argv));
+      },
+    )
+    .demandCommand(1, 'missing a command: solve, derive, compare or check')
     .recommendCommands()
     .strict()
     .version(version())
@@ -154,7 +168,7 @@ async function parser(args: readonly string[], run: (handler: () => Promise<numb
       if (err && err.name !== 'YError') throw err;
       if (err) msg = err.message;
       let text = msg ?? 'invalid command line';
-      if (/^Not enough non-option arguments/.test(text)) text = 'missing the problem file: tayopt <solve|derive|compare> FILE';
+      if (/^Not enough non-option arguments/.test(text)) text = 'missing the problem file: tayopt <solve|derive|compare|check> FILE';
       else if (/^Did you mean/.test(text)) text = `unknown command; ${text.replace(/^D/, 'd')}`;
       throw new UsageError(`${text} (see tayopt --help)`);
     })

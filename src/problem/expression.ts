@@ -93,9 +93,13 @@ const RESERVED = new Set(['end', 'and', 'or', 'not', 'xor', 'mod', 'to', 'in', '
  * (also as ProblemError, naming the sub-expression and the shapes).
  */
 export function compileExpression(text: string, where: string, names: Names): CompiledExpression {
-  let ast: MathNode;
+  return compileParsed(parseExpression(text, where), text, where, names);
+}
+
+/** math.js's syntax tree of `text`; a ProblemError prefixed with `where` for a syntax error. */
+export function parseExpression(text: string, where: string): MathNode {
   try {
-    ast = parse(text);
+    return parse(text);
   } catch (e) {
     if (e instanceof RangeError) throw new ProblemError(`${where}: the expression is nested too deeply`);
     const err = e as Error & { char?: number };
@@ -103,6 +107,10 @@ export function compileExpression(text: string, where: string, names: Names): Co
     const char = typeof err.char === 'number' ? ` at character ${err.char}` : '';
     throw new ProblemError(`${where}: syntax error${char ? `${char} of the expression` : ''}: ${msg}`);
   }
+}
+
+/** Compiles a syntax tree (from {@link parseExpression}, or a part of one); `text` is what it reports as its source. */
+export function compileParsed(ast: MathNode, text: string, where: string, names: Names): CompiledExpression {
   let c: C;
   const compiler = new Compiler(where, names);
   try {

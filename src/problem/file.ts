@@ -10,18 +10,20 @@
  *   objective    expression (math.js syntax) → one number
  *   residuals    expression → the residual vector of a least-squares problem (instead of objective; f = Σ rᵢ²)
  *   starts       { name: { variable: value } }  further start points
+ *   constraints  [ relation | { expr, lower?, upper? } ]  "g <= h", "g == h", "lo <= g <= hi" (relation.ts)
  *   bounds       { variable: { lower?, upper? } }  number (all elements) or array of the variable's shape; null / ±Infinity = none
  *   solution     { f?: number, x?: { variable: value }, stderr?: { variable: value } }
  *   options      { method?, gtol?, maxIter? }  defaults for the CLI
  */
 import { basename, extname } from 'node:path';
 import { type Tensor, reshape, slice, square, sum, tensor } from '../index.js';
-import { type CompiledExpression, type Names, type Scope, compileExpression, reservedName } from './expression.js';
+import { type CompiledExpression, type Names, type Scope, compileExpression, compileParsed, parseExpression, reservedName } from './expression.js';
+import { compileRelation, isRelation } from './relation.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
-import type { Problem, ProblemOptions, VariableInfo } from './types.js';
+import type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 import { didYouMean, shown } from '../text.js';
 
-const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'starts', 'bounds', 'solution', 'options'];
+const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'constraints', 'starts', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A numeric array read from a file: row-major values and shape. */
@@ -145,11 +147,92 @@ class FileReader {
       f = (x: Tensor): Tensor => sum(square(rf(x)));
     }
 
+    const constraints = this.constraints(top.get('constraints'), { variables: slots, parameters, definitions }, variables, x0);
     const startPoints = this.starts(top.get('starts'), variables, n, x0);
     const bounds = this.bounds(top.get('bounds'), variables, n);
     const solution = this.solution(top.get('solution'), variables, n);
     const options = this.options(top.get('options'));
-    return { name, file: this.file, variables, n, x0, f, ...(residuals ? { residuals, m } : {}), ...(startPoints ? { starts: startPoints } : {}), bounds, solution, options, where };
+    return {
+      name,
+      file: this.file,
+      variables,
+      n,
+      x0,
+      f,
+      ...(residuals ? { residuals, m } : {}),
+      ...(startPoints ? { starts: startPoints } : {}),
+      bounds,
+      solution,
+      options,
+      where,
+      ...(constraints.length ? { constraints } : {}),
+    };
+  }
+
+  /**
+   * The `constraints` list: relations (relation.ts) or `{ expr, lower, upper }` objects. Each
+   * is evaluated at x0 (shape errors now, not during a solve); bounds must have one value or
+   * one per element, and lower ≤ upper.
+   */
+  private constraints(e: PEntry | undefined, names: Names, variables: readonly VariableInfo[], x0: Float64Array): ProblemConstraint[] {
+    if (!e) return [];
+    const list = e.value;
+    if (list.kind !== 'array') this.fail(list.pos, 'constraints', `expected a list of relations such as "x[1]^2 + x[2]^2 <= 1" or objects { expr, lower, upper }, got ${describeNode(list)}`);
+    return list.items.map((item, k) => {
+      const field = `constraints[${k + 1}]`;
+      const where = `${at(this.file, item.pos)}${field}`;
+      let expr: CompiledExpression;
+      let lower: Float64Array | null = null;
+      let upper: Float64Array | null = null;
+      let text: string;
+      const constValues = (t: Tensor | null): Float64Array | null => (t ? t.toFloat64Array() : null);
+      if (item.kind === 'string') {
+        text = this.expressionText(item, field);
+        const rel = compileRelation(text, where, names);
+        expr = rel.expr;
+        lower = constValues(rel.lower);
+        upper = constValues(rel.upper);
+      } else if (item.kind === 'object') {
+        const exprEntry = item.entries.get('expr');
+        for (const [key, ke] of item.entries)
+          if (key !== 'expr' && key !== 'lower' && key !== 'upper') this.fail(ke.keyPos, field, `unknown field "${key}"; expected expr, lower and/or upper`);
+        if (!exprEntry) this.fail(item.pos, field, 'missing "expr" (an expression of the variables)');
+        text = this.expressionText(exprEntry.value, `${field}.expr`);
+        const ast = parseExpression(text, `${where}.expr`);
+        if (isRelation(ast)) this.fail(exprEntry.value.pos, `${field}.expr`, `"${text}" is a relation; give the expression alone and its bounds in lower/upper, or write the relation as a text item`);
+        expr = compileParsed(ast, text, `${where}.expr`, names);
+        if (!expr.dynamic) this.fail(exprEntry.value.pos, `${field}.expr`, `"${text}" does not depend on the variables`);
+        for (const side of ['lower', 'upper'] as const) {
+          const se = item.entries.get(side);
+          if (!se) continue;
+          const a = this.numArray(se.value, `${field}.${side}`, 'bound');
+          const v = a.values.map((b) => (Number.isNaN(b) ? (side === 'lower' ? -Infinity : Infinity) : b));
+          if (side === 'lower') lower = v;
+          else upper = v;
+        }
+        if (!lower && !upper) this.fail(item.pos, field, 'give lower, upper or both (lower == upper for an equality)');
+      } else {
+        this.fail(item.pos, field, `expected a relation as text ("g(x) <= 0") or an object { expr, lower, upper }, got ${describeNode(item)}`);
+      }
+      const fun = expressionOf(expr, variables);
+      const size = fun(tensor(x0)).size;
+      const fit = (v: Float64Array | null, fill: number, side: string): Float64Array => {
+        if (!v) return new Float64Array(size).fill(fill);
+        if (v.length === 1) return new Float64Array(size).fill(v[0]!);
+        if (v.length !== size)
+          this.fail(item.pos, field, `the ${side} bound has ${v.length} values, but "${text}" has ${size}; give one number for all elements or one per element`);
+        return v;
+      };
+      const lo = fit(lower, -Infinity, 'lower');
+      const hi = fit(upper, Infinity, 'upper');
+      for (let i = 0; i < size; i++) {
+        const which = size === 1 ? '' : ` at element ${i + 1}`;
+        if (lo[i]! > hi[i]!) this.fail(item.pos, field, `lower bound ${lo[i]} > upper bound ${hi[i]}${which} in "${text}"`);
+        if (lo[i] === Infinity || hi[i] === -Infinity) this.fail(item.pos, field, `the bound ${lo[i] === Infinity ? 'lower = Infinity' : 'upper = -Infinity'}${which} leaves no feasible value`);
+        if (Number.isNaN(lo[i]!) || Number.isNaN(hi[i]!)) this.fail(item.pos, field, `a bound is NaN${which}`);
+      }
+      return { fun, lower: lo, upper: hi, name: `${field} "${text}"`, where };
+    });
   }
 
   // ---------------------------------------------------------------- field readers

@@ -8,7 +8,7 @@ import type { Problem, VariableInfo } from './types.js';
 import { ProblemError } from './source.js';
 import { didYouMean, shown } from '../text.js';
 
-export type { Problem, ProblemOptions, VariableInfo } from './types.js';
+export type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 export { ProblemError, type PNode, type Pos } from './source.js';
 export { parseJson } from './json.js';
 export { parseYaml } from './yaml.js';
