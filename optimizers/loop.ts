@@ -4,7 +4,7 @@
  * callback, and the translation of outcomes into a result with a status and a message.
  */
 import type { HistoryEntry } from './types.js';
-import { type Objective, RunAborted } from './objective.js';
+import { type Objective, RunAborted, TimeLimitReached } from './objective.js';
 import type { Box } from './bounds.js';
 import { roundingLevel, stationaryToPrecision, ZERO_GRADIENT } from './precision.js';
 import { allFinite, normInf } from './vec.js';
@@ -114,7 +114,8 @@ export interface ConstraintResult {
 
 /**
  * What the callback sees: each history row as it is recorded — row 0 (the start point, before
- * any step) and one after every iteration. x and g are the solver's buffers: copy to keep.
+ * any step) and one after every iteration. x and g are copies of the solver's: changing them cannot
+ * corrupt the iterate.
  */
 export interface CallbackState extends HistoryEntry {
   x: Float64Array;
@@ -192,6 +193,7 @@ export function* solverIterations<S extends SolverState>(
   const t0 = performance.now();
   const history: HistoryEntry[] = [];
   const gname = opts.gradientName ?? '‖∇f‖∞';
+  obj.deadline = t0 + opts.timeLimit;
   const warm = opts.warm && opts.warm.method === method.name && opts.warm.n === obj.n ? opts.warm.data : undefined;
   const state = method.init(obj, x0, warm);
   let nit = 0;
@@ -264,7 +266,7 @@ export function* solverIterations<S extends SolverState>(
   };
 
   // Row 0 is the start point; the callback sees it like every later row, before any test.
-  const notify = (e: HistoryEntry): boolean => opts.callback?.({ ...e, x: state.x, g: state.g }) === true;
+  const notify = (e: HistoryEntry): boolean => opts.callback?.({ ...e, x: state.x.slice(), g: state.g.slice() }) === true;
   if (notify(record(0))) return finish('callbackStop', 'stopped by the callback at the start point (iteration 0)');
   if (!Number.isFinite(state.f) || !allFinite(state.g))
     return finish(
@@ -377,6 +379,8 @@ export function* solverIterations<S extends SolverState>(
     }
   } catch (e) {
     if (e instanceof RunAborted) return aborted();
+    // thrown between the evaluations of an iteration, before it changed the iterate
+    if (e instanceof TimeLimitReached) return finish('timeLimit', `stopped: time limit of ${opts.timeLimit} ms reached during iteration ${nit + 1}`);
     obj.signal = null;
     throw e;
   }

@@ -9,6 +9,7 @@ import { objective } from '../src/ad/objective.js';
 import type { TensorFunction } from '../src/ad/program.js';
 import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
+import { checkBytes } from '../src/size.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
 import { type CallbackState, type LoopOptions, type Method, runSolver, runSolverAsync, type SolverResult, type WarmState } from './loop.js';
@@ -31,6 +32,7 @@ import {
   honoursBounds,
   takesConstraints,
   METHOD_NAMES,
+  isDense,
   isMethodName,
   methodSpec,
 } from './methods/index.js';
@@ -81,8 +83,8 @@ export interface MinimizeOptions {
   xmax?: number;
   /**
    * Called with every history row: once at iteration 0 (the start point, before any step)
-   * and after every iteration; return true to stop (status 'callbackStop'). x and g are live
-   * buffers (copy to keep).
+   * and after every iteration; return true to stop (status 'callbackStop'). x and g are
+   * copies: changing them cannot change the run.
    */
   callback?: (state: CallbackState) => boolean | void;
   /** L-BFGS(-B) memory m. Default 10. */
@@ -93,6 +95,11 @@ export interface MinimizeOptions {
   initialRadius?: number;
   maxRadius?: number;
   eta?: number;
+  /**
+   * Size limit in bytes for the dense methods' n×n matrices (see src/size.ts). Default:
+   * TAYOPT_MAX_BYTES, else 64 MiB; a dense method beyond it is refused with a TayoptError.
+   */
+  maxBytes?: number;
   /**
    * Cancels the run: checked between iterations and at every evaluation inside one; once
    * aborted, the run ends with status 'aborted' at the last accepted iterate (the best point so
@@ -115,6 +122,24 @@ export interface MinimizeResult extends Omit<SolverResult, 'method'> {
   shape: number[];
   /** The method that ran (the one chosen when method was 'auto'). */
   method: Exclude<MethodName, 'auto'>;
+}
+
+/** The n×n matrices a dense method holds at once: the Hessian, its factor, and a work copy. */
+const DENSE_MATRICES = 3;
+
+/**
+ * Throws a SizeError (a TayoptError) when `method` forms dense n×n matrices that together
+ * exceed the size limit (src/size.ts: `maxBytes`, else TAYOPT_MAX_BYTES, else 64 MiB),
+ * naming the size and the Hessian-free alternatives. Methods without dense matrices pass.
+ */
+export function checkDenseSize(method: ConcreteMethodName, n: number, maxBytes?: number): void {
+  if (!isDense(method)) return;
+  checkBytes(
+    DENSE_MATRICES * n * n * 8,
+    `method '${method}' on n = ${n} unknowns (${DENSE_MATRICES} dense n×n matrices)`,
+    'use a Hessian-free method such as trust-ncg, newton-cg or lbfgs',
+    maxBytes,
+  );
 }
 
 /** `options.warmStart` read: the saved state (if any) and the method that saved it. */
@@ -175,6 +200,7 @@ export function copyOut(r: void | ArrayLike<number> | ArrayLike<ArrayLike<number
     }
     return;
   }
+  if (a.length === out.length) throw new TayoptError(`${what} returned ${a.length} entries, but they are not numbers (the first is ${typeof a[0] === 'object' ? (a[0] === null ? 'null' : 'an object') : `a ${typeof a[0]}`})`);
   throw new TayoptError(`${what} returned ${a.length} entries, expected ${out.length}`);
 }
 
@@ -306,6 +332,7 @@ function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unkno
   const method = (bounds && entry.boundedAs ? entry.boundedAs.name : base) as Exclude<MethodName, 'auto'>;
   if (bounds) clipToBox(x, bounds);
   checkFamilyOptions(method, options as Record<string, unknown>, (m) => new TayoptError(`minimize: ${m}`));
+  checkDenseSize(base, n, options.maxBytes === undefined ? undefined : checkPositive(options.maxBytes, 'maxBytes', false, 0));
   if (warm && warm.method !== method)
     throw new TayoptError(`minimize: options.warmStart comes from a '${warm.method}' run; it cannot continue with '${method}'`);
 

@@ -80,8 +80,25 @@ export class RunAborted extends Error {
   }
 }
 
+/**
+ * Thrown by {@link Objective.checkTime} inside a long iteration once the run's time limit has
+ * passed; the solver loop turns it into the status 'timeLimit' with the last accepted iterate.
+ */
+export class TimeLimitReached extends Error {
+  constructor() {
+    super('time limit reached');
+    this.name = 'TimeLimitReached';
+  }
+}
+
 export class Objective {
   readonly n: number;
+  /**
+   * When the run must stop (performance.now() milliseconds; Infinity: never). Set by the
+   * solver loop; the expensive steps inside an iteration — Hessians, Hessian-vector products,
+   * factorizations — call {@link checkTime} so a long iteration does not overrun the limit.
+   */
+  deadline = Infinity;
   nfev = 0;
   ngev = 0;
   nhvp = 0;
@@ -161,6 +178,7 @@ export class Objective {
    */
   hvp(x: Float64Array, v: Float64Array, out: Float64Array): void {
     if (this.signal?.aborted) throw new RunAborted();
+    this.checkTime();
     if (this.fns.hvp) {
       this.fns.hvp(x, v, out);
       this.nhvp++;
@@ -198,6 +216,7 @@ export class Objective {
     if (this.signal?.aborted) throw new RunAborted();
     const n = this.n;
     if (this.H && this.hasH && sameVector(x, this.xh!)) return this.H;
+    this.checkTime();
     this.H ??= new Float64Array(n * n);
     this.xh ??= new Float64Array(n);
     const H = this.H;
@@ -225,5 +244,10 @@ export class Objective {
     this.xh.set(x);
     this.hasH = true;
     return H;
+  }
+
+  /** Throws {@link TimeLimitReached} once the deadline has passed (called between expensive steps, never mid-update). */
+  checkTime(): void {
+    if (this.deadline !== Infinity && performance.now() > this.deadline) throw new TimeLimitReached();
   }
 }

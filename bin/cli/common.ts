@@ -7,6 +7,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { objective, type FlatObjective, TayoptError } from '../../src/index.js';
 import { ioReason, loadProblem } from '../../src/problem/load.js';
+import { shown } from '../../src/text.js';
 import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import { type ReportInput, reportFormat, writeReport } from '../../src/report/index.js';
@@ -34,7 +35,7 @@ export const COMPARE_DEFAULTS_TEXT = `${COMPARE_DEFAULTS.join(',')}; dense-Hessi
 
 /** Checks a method name; `where` names its source (`--method`, `file:3:5: options.method`). */
 export function checkMethod(m: string, where: string): MethodName {
-  if (!isMethodName(m)) throw new UsageError(`${where}: unknown method "${m}"; the methods are ${METHODS.join(', ')}`);
+  if (!isMethodName(m)) throw new UsageError(`${where}: unknown method "${shown(m)}"; the methods are ${METHODS.join(', ')}`);
   return m;
 }
 
@@ -42,7 +43,7 @@ export function checkMethod(m: string, where: string): MethodName {
 export function positive(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = typeof v === 'number' ? v : Number(v);
-  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a positive number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  if (!(x > 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a positive number, got ${typeof v === 'string' ? `"${shown(v)}"` : String(v)}`);
   return x;
 }
 
@@ -50,7 +51,7 @@ export function positive(v: unknown, flag: string): number | undefined {
 export function nonNegative(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = typeof v === 'number' ? v : Number(v);
-  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a non-negative number, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  if (!(x >= 0) || !Number.isFinite(x)) throw new UsageError(`${flag} must be a non-negative number, got ${typeof v === 'string' ? `"${shown(v)}"` : String(v)}`);
   return x;
 }
 
@@ -58,7 +59,7 @@ export function nonNegative(v: unknown, flag: string): number | undefined {
 export function count(v: unknown, flag: string): number | undefined {
   if (v === undefined) return undefined;
   const x = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(x) || x < 0) throw new UsageError(`${flag} must be a non-negative integer, got ${typeof v === 'string' ? JSON.stringify(v) : String(v)}`);
+  if (!Number.isInteger(x) || x < 0) throw new UsageError(`${flag} must be a non-negative integer, got ${typeof v === 'string' ? `"${shown(v)}"` : String(v)}`);
   return x;
 }
 
@@ -73,15 +74,26 @@ export async function checkReportPath(path: unknown): Promise<string | undefined
   try {
     reportFormat(path);
   } catch {
-    throw new UsageError(`--report: cannot tell the report format of "${path}"; use a name ending in .png or .html`);
+    throw new UsageError(`--report: cannot tell the report format of "${shown(path, 120)}"; use a name ending in .png or .html`);
+  }
+  // the report itself: an existing folder, or a file that cannot be replaced, fails now, not after the solve
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw new UsageError(`--report: cannot write "${shown(path, 120)}": it is a folder`);
+    if (!s.isFile()) throw new UsageError(`--report: cannot write "${shown(path, 120)}": it is not a regular file`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as { code?: string }).code;
+    // a missing file is written later; a missing or non-folder parent is reported by the walk below
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`--report: cannot write "${shown(path, 120)}": ${ioReason(e)}`);
   }
   let dir = dirname(resolve(path));
   for (;;) {
     try {
       const s = await stat(dir);
-      if (!s.isDirectory()) throw new UsageError(`--report: cannot write "${path}": ${dir} is not a folder`);
+      if (!s.isDirectory()) throw new UsageError(`--report: cannot write "${shown(path, 120)}": ${shown(dir, 120)} is not a folder`);
       await access(dir, constants.W_OK).catch((e) => {
-        throw new UsageError(`--report: cannot write "${path}": ${ioReason(e)}`);
+        throw new UsageError(`--report: cannot write "${shown(path, 120)}": ${ioReason(e)}`);
       });
       break;
     } catch (e) {
@@ -103,7 +115,7 @@ export async function saveReport(path: string, input: ReportInput): Promise<void
     await writeReport(path, input);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') throw new UsageError(`cannot write the report "${path}": ${ioReason(e)}`);
+    if (typeof code === 'string') throw new UsageError(`cannot write the report "${shown(path, 120)}": ${ioReason(e)}`);
     throw e;
   }
 }

@@ -1,6 +1,7 @@
 /** `tayopt derive FILE`: value, gradient and (optionally) Hessian at x0 or a given point; residuals and constraints with their Jacobians. */
 import { byVariable, elementName } from '../../src/problem/index.js';
 import { loadPoint } from '../../src/problem/load.js';
+import { shown } from '../../src/text.js';
 import { constraintOracles } from '../../src/ad/lagrangian.js';
 import { residualFunctions } from '../../src/ad/residual.js';
 import { UsageError, compact, finiteAt, flatObjective, load, short } from './common.js';
@@ -82,7 +83,7 @@ export async function deriveCommand(args: DeriveArgs): Promise<number> {
     return 0;
   }
   const lines: string[] = [];
-  lines.push(`${problem.name} at ${label}:`);
+  lines.push(`${shown(problem.name, 80)} at ${label}:`);
   const xs = byVariable(problem, x);
   for (const v of problem.variables) lines.push(`  ${v.name} = ${compact(xs[v.name], 12)}`);
   lines.push(`f = ${short(f, 15)}`);

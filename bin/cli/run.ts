@@ -14,13 +14,16 @@ import {
   type LeastSquaresResult,
   type MethodName,
   type MinimizeResult,
+  DENSE_MAX_N,
   LEAST_SQUARES_METHOD_NAMES,
   baseMethod,
   boundMethodsText,
+  checkDenseSize,
   clipToBox,
   constraintMethodsText,
   defaultGtol,
   honoursBounds,
+  isDense,
   leastSquares,
   minimize,
   minimizeAsync,
@@ -56,6 +59,15 @@ export function checkBoundsSupport(problem: Problem, method: MethodName, where: 
   }
 }
 
+/**
+ * The one-line warning for a dense-Hessian method asked for by name on more than DENSE_MAX_N
+ * unknowns (auto never picks one there): each iteration factorizes an n×n matrix, O(n³).
+ */
+export function denseWarning(problem: Problem, method: MethodName): string | undefined {
+  if (method === 'auto' || isLeastSquaresRun(problem, method) || !isDense(baseMethod(method)) || problem.n <= DENSE_MAX_N) return undefined;
+  return `tayopt: warning: ${method} factorizes the dense ${problem.n}×${problem.n} Hessian every iteration (O(n³) work); above ${DENSE_MAX_N} unknowns a Hessian-free method such as trust-ncg or newton-cg is usually far faster`;
+}
+
 /** Throws (exit 2) when `method` cannot take the problem's general constraints. */
 export function checkConstraintSupport(problem: Problem, method: MethodName, where: string): void {
   if (problem.constraints?.length && !takesConstraints(method)) {
@@ -71,6 +83,11 @@ export function isConstrained(problem: Problem): boolean {
 /** Whether `method` runs as least squares on this problem: lm/trf, or auto on a problem with residuals and no constraints. */
 export function isLeastSquaresRun(problem: Problem, method: MethodName): boolean {
   return (LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(method) || (method === 'auto' && problem.residuals !== undefined && !isConstrained(problem));
+}
+
+/** Throws (exit 2) when `method` is a dense-Hessian method whose matrices exceed the size limit at this n. */
+export function checkMethodSize(problem: Problem, method: MethodName): void {
+  if (method !== 'auto' && !isLeastSquaresRun(problem, method)) checkDenseSize(baseMethod(method), problem.n);
 }
 
 /** Throws (exit 2) when a least-squares method is asked for a problem without residuals. */

@@ -1,10 +1,11 @@
 /** `tayopt solve FILE`: minimize, log each iteration to stderr, print the result. */
 import { byVariable, elementName, withStart } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
+import { shown } from '../../src/text.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkProblemKind, gtolText, isConstrained, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, denseWarning, gtolText, isConstrained, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -65,12 +66,13 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   checkProblemKind(problem, method, where);
   checkBoundsSupport(problem, method, where);
   checkConstraintSupport(problem, method, where);
+  checkMethodSize(problem, method);
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
   const log = new IterationLog(args.quiet ? () => undefined : err);
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
-  log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
+  log.line(`tayopt: solving "${shown(problem.name, 80)}" (${shown(problem.file, 120)})`);
   const m = (problem.constraints ?? []).reduce((s, c) => s + c.lower.length, 0);
   log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}${m ? `; ${m} constraint value${m === 1 ? '' : 's'} in ${problem.constraints!.length} constraint${problem.constraints!.length === 1 ? '' : 's'}` : ''}`);
   const lsq = isLeastSquaresRun(problem, method);
@@ -83,6 +85,8 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
         : `  method ${method}, gtol ${gtolText(method, settings)}, at most ${settings.maxIter} iterations`,
   );
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
+  const warning = denseWarning(problem, method);
+  if (warning) err(`${warning}\n`);
   log.line('');
   // Ctrl-C aborts the run through its signal: the summary and the report then show the best
   // point so far, and the exit code is 130 (128 + SIGINT) as for any interrupted command. A
@@ -153,7 +157,7 @@ export function resultJson(problem: Problem, r: MinimizeResult | LeastSquaresRes
 export function summary(problem: Problem, r: MinimizeResult | LeastSquaresResult): string {
   const last = r.history[r.history.length - 1];
   const lines: string[] = [];
-  lines.push(`${problem.name}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
+  lines.push(`${shown(problem.name, 80)}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
   lines.push(`  ${r.message}`);
   const fStar = problem.solution.f;
   lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);

@@ -21,7 +21,7 @@ import { type CompiledExpression, type Names, type Scope, compileExpression, com
 import { compileRelation, isRelation } from './relation.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
 import type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
-import { didYouMean } from '../text.js';
+import { didYouMean, shown } from '../text.js';
 
 const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'constraints', 'starts', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -63,7 +63,7 @@ class FileReader {
     for (const [key, e] of top) {
       if (!FIELDS.includes(key)) {
         const close = didYouMean(key, FIELDS, 1);
-        this.fail(e.keyPos, '', `unknown field "${key}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
+        this.fail(e.keyPos, '', `unknown field "${shown(key)}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
       }
     }
     const name = this.optionalString(top.get('name'), 'name') ?? basename(this.file, extname(this.file));
@@ -115,9 +115,9 @@ class FileReader {
     if (defNode) {
       for (const [dname, e] of this.objectEntries(defNode.value, 'definitions')) {
         this.checkName(dname, e.keyPos, 'definitions', parameters, slots);
-        if (definitions.has(dname)) this.fail(e.keyPos, 'definitions', `"${dname}" is defined twice`);
+        if (definitions.has(dname)) this.fail(e.keyPos, 'definitions', `"${shown(dname)}" is defined twice`);
         const text = this.expressionText(e.value, `definitions.${dname}`);
-        definitions.set(dname, compileExpression(text, `${at(this.file, e.value.pos)}definitions.${dname}`, { variables: slots, parameters, definitions: new Map(definitions) }));
+        definitions.set(dname, compileExpression(text, `${at(this.file, e.value.pos)}definitions.${dname}`, { variables: slots, parameters, definitions }));
       }
     }
 
@@ -249,7 +249,7 @@ class FileReader {
   }
 
   private checkName(name: string, pos: Pos, field: string, parameters: ReadonlyMap<string, unknown>, variables: ReadonlyMap<string, unknown> | null): void {
-    if (!IDENT.test(name)) this.fail(pos, field, `"${name}" is not a valid name (letters, digits and _, not starting with a digit)`);
+    if (!IDENT.test(name)) this.fail(pos, field, `"${shown(name)}" is not a valid name (letters, digits and _, not starting with a digit)`);
     const r = reservedName(name);
     if (r) this.fail(pos, field, `the name "${name}" is taken by ${r}; choose another`);
     if (parameters.has(name)) this.fail(pos, field, `the name "${name}" is already a parameter`);
@@ -327,10 +327,10 @@ class FileReader {
     const byName = new Map(variables.map((v) => [v.name, v]));
     for (const [vname, be] of this.objectEntries(e.value, 'bounds')) {
       const v = byName.get(vname);
-      if (!v) this.fail(be.keyPos, 'bounds', `"${vname}" is not a variable (variables: ${variables.map((x) => x.name).join(', ')})`);
+      if (!v) this.fail(be.keyPos, 'bounds', `"${shown(vname)}" is not a variable (variables: ${variables.map((x) => x.name).join(', ')})`);
       const spec = this.objectEntries(be.value, `bounds.${vname}`);
       for (const [k, side] of spec) {
-        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, `unknown field "${k}"; expected lower and/or upper`);
+        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, `unknown field "${shown(k)}"; expected lower and/or upper`);
         const field = `bounds.${vname}.${k}`;
         const a = this.numArray(side.value, field, 'bound');
         const target = k === 'lower' ? lower : upper;
@@ -374,7 +374,7 @@ class FileReader {
     if (!e) return undefined;
     const out = new Map<string, Float64Array>();
     for (const [sname, se] of this.objectEntries(e.value, 'starts')) {
-      if (!IDENT.test(sname)) this.fail(se.keyPos, 'starts', `"${sname}" is not a valid name (letters, digits and _, not starting with a digit)`);
+      if (!IDENT.test(sname)) this.fail(se.keyPos, 'starts', `"${shown(sname)}" is not a valid name (letters, digits and _, not starting with a digit)`);
       out.set(sname, this.point(se.value, variables, n, `starts.${sname}`, x0));
     }
     return out;
@@ -392,7 +392,7 @@ class FileReader {
       } else if (k === 'stderr') {
         out.stderr = this.point(se.value, variables, n, 'solution.stderr');
       } else {
-        this.fail(se.keyPos, 'solution', `unknown field "${k}"; expected f, x and/or stderr`);
+        this.fail(se.keyPos, 'solution', `unknown field "${shown(k)}"; expected f, x and/or stderr`);
       }
     }
     return out;
@@ -412,7 +412,7 @@ class FileReader {
     const seen = new Set<string>();
     for (const [vname, e] of node.entries) {
       const v = variables.find((w) => w.name === vname);
-      if (!v) this.fail(e.keyPos, field, `"${vname}" is not a variable (variables: ${variables.map((w) => w.name).join(', ')})`);
+      if (!v) this.fail(e.keyPos, field, `"${shown(vname)}" is not a variable (variables: ${variables.map((w) => w.name).join(', ')})`);
       this.setVariable(x, v, e.value, `${field}.${vname}`);
       seen.add(vname);
     }
@@ -447,7 +447,7 @@ class FileReader {
         if (node.kind !== 'number' || !Number.isInteger(node.value) || node.value < 0) this.fail(node.pos, field, `expected a non-negative integer, got ${describeNode(node)}`);
         out.maxIter = node.value;
       } else {
-        this.fail(oe.keyPos, 'options', `unknown option "${k}"; expected method, gtol, maxIter`);
+        this.fail(oe.keyPos, 'options', `unknown option "${shown(k)}"; expected method, gtol, maxIter`);
       }
     }
     return out;

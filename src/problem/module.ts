@@ -14,6 +14,7 @@
 import * as engine from '../index.js';
 import { Tensor, TayoptError, reshape, tensor } from '../index.js';
 import { ProblemError } from './source.js';
+import { shown } from '../text.js';
 import type { Problem, ProblemConstraint, ProblemOptions } from './types.js';
 
 const KEYS = ['x0', 'objective', 'constraints', 'bounds', 'solution', 'name', 'options', 'grad', 'hess', 'hvp'];
@@ -69,7 +70,7 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
   }
   const obj = spec as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
-    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${k}"; the fields are ${KEYS.join(', ')}`);
+    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${shown(k)}"; the fields are ${KEYS.join(', ')}`);
   }
 
   // x0
@@ -211,7 +212,7 @@ function readBounds(b: unknown, shape: readonly number[], n: number, file: strin
   if (b === undefined || b === null) return null;
   if (typeof b !== 'object') throw new ProblemError(`${file}: default export: bounds must be { lower, upper }`);
   const o = b as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: unknown field "${k}"; expected lower and/or upper`);
+  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: unknown field "${shown(k)}"; expected lower and/or upper`);
   const lower = o['lower'] === undefined ? new Float64Array(n).fill(-Infinity) : values(o['lower'], n, shape, 'bounds.lower', file, true).map((v) => (Number.isNaN(v) ? -Infinity : v));
   const upper = o['upper'] === undefined ? new Float64Array(n).fill(Infinity) : values(o['upper'], n, shape, 'bounds.upper', file, true).map((v) => (Number.isNaN(v) ? Infinity : v));
   for (let i = 0; i < n; i++) {
@@ -231,7 +232,7 @@ function readSolution(s: unknown, n: number, file: string): Problem['solution'] 
       out.f = o['f'];
     } else if (k === 'x') {
       out.x = values(o['x'], n, [n], 'solution.x', file, false);
-    } else throw new ProblemError(`${file}: default export: solution: unknown field "${k}"; expected f and/or x`);
+    } else throw new ProblemError(`${file}: default export: solution: unknown field "${shown(k)}"; expected f and/or x`);
   }
   return out;
 }

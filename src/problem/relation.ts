@@ -64,7 +64,13 @@ export function compileRelation(text: string, where: string, names: Names): Rela
         const v = constant(a);
         return { expr: b, lower: dir === 'ge' ? null : v, upper: dir === 'le' ? null : v };
       }
-      const diff: CompiledExpression = { text, dynamic: true, evaluate: (s) => sub(a.evaluate(s), b.evaluate(s)) };
+      const diff: CompiledExpression = {
+        text,
+        dynamic: true,
+        uses: [...new Set([...a.uses, ...b.uses])],
+        evaluate: (s) => sub(a.evaluate(s), b.evaluate(s)),
+        evaluateOwn: (s) => sub(a.evaluateOwn(s), b.evaluateOwn(s)),
+      };
       const zero = tensor(0);
       return { expr: diff, lower: dir === 'le' ? null : zero, upper: dir === 'ge' ? null : zero };
     }
