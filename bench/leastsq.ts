@@ -11,7 +11,7 @@
  *     solvers at the same tolerances ftol = 1e-15, xtol = 1e-10, gtol = 1e-10 (ours' defaults).
  */
 import { spawnSync } from 'node:child_process';
-import { PIPE_PRELUDE } from './scipy-bridge.js';
+import { PYTHON_PREAMBLE } from './scipy-bridge.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,13 +107,9 @@ function runMl(job: Job): Outcome {
   }
 }
 
-const PYTHON = String.raw`
-import sys, json, time, subprocess, warnings
-import numpy as np
+const PYTHON = PYTHON_PREAMBLE + String.raw`
 from scipy.optimize import least_squares
 warnings.simplefilter('ignore')
-cfg = json.load(open(sys.argv[1]))
-${PIPE_PRELUDE}
 
 out = []
 for job in cfg['jobs']:

@@ -1,7 +1,9 @@
 /**
  * Solver benchmark: every method on the Moré–Garbow–Hillstrom problems, the bound-constrained
- * set and the seed's network least-squares problem. Prints one table per problem × method
- * (solved?, nit, nfev, ngev, nhvp, nhev, ms) and a per-method summary.
+ * set, the seed's network least-squares problem and the ill-conditioned quadratics of issue 13.
+ * Prints one table per problem × method (solved?, nit, nfev, ngev, nhvp, nhev, ms), a
+ * per-method summary, and default stopping against tight stopping on MGH and NIST StRD
+ * (bench/stopping.ts; skip it with --no-stopping).
  *
  * When `python3` with scipy is available, the same problems are run in the same invocation
  * through `scipy.optimize.minimize` with exact derivatives from our engine: the Python side
@@ -13,23 +15,31 @@
  * evaluating the objective (for scipy, minus the pipe round trips), whose ratio compares the
  * algorithms' own overhead.
  *
- * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr] [--max-n=1000]
- *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only]
- * The least-squares tables (NIST StRD, MGH in residual form) follow; see leastsq.ts.
+ * Usage: node dist/bench/solvers.js [--methods=a,b] [--problems=substr,substr] [--max-n=1000]
+ *                                   [--no-scipy] [--gtol=1e-6] [--leastsq-only] [--no-leastsq]
+ *                                   [--no-stopping]
+ *                                   [--constrained-only | --no-constrained]
+ * After the MGH tables: BFGS against scipy's BFGS, and default against tight stopping
+ * (bench/stopping.ts; not with --no-stopping). The least-squares tables (NIST StRD, MGH in residual form) follow (unless --no-leastsq); see
+ * leastsq.ts. Then the constrained problems (Hock–Schittkowski, and the n = 1000 optimal-control
+ * problem), from bench/constrained.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { PIPE_PRELUDE } from './scipy-bridge.js';
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import * as t from '../src/index.js';
-import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, boundMethodsText, honoursBounds, isDense, minimize } from '../optimizers/index.js';
+import { SCALAR_METHOD_NAMES, type ScalarMethodName, DENSE_MAX_N, honoursBounds, isDense, minimize } from '../optimizers/index.js';
 import type { ObjectiveFunctions } from '../optimizers/types.js';
 import { MGH_PROBLEMS, reaches, type MinimumValue } from './problems/mgh.js';
 import { BOUNDED_PROBLEMS } from './problems/bounded.js';
 import { networkProblem } from './problems/nn.js';
+import { QUADRATIC_PROBLEMS } from './problems/quadratic.js';
+import { printDefaultVsTight } from './stopping.js';
 import { leastSquaresBenchmark, residualCommand } from './leastsq.js';
+import { constrainedBenchmark, serveConstrained } from './constrained.js';
+import { median } from './timing.js';
+import { PYTHON_PREAMBLE, joined, numbers, serveLines } from './scipy-bridge.js';
 
 type Method = ScalarMethodName;
 
@@ -41,7 +51,7 @@ interface BenchProblem {
   /** Reaching any of these counts as solved; empty = solved when the gradient test is met. */
   fStar: MinimumValue[];
   bounds?: { lower: number[]; upper: number[] };
-  group: 'mgh' | 'bounded' | 'network';
+  group: 'mgh' | 'bounded' | 'network' | 'quadratic';
 }
 
 const ALL_METHODS: readonly Method[] = SCALAR_METHOD_NAMES;
@@ -57,19 +67,31 @@ const SCIPY_NAME: Record<Method, string | null> = {
   'trust-krylov': 'trust-krylov',
 };
 
+/**
+ * scipy's methods for bound constraints, run on the bounded problems beside ours, with the key
+ * of their results: L-BFGS-B under 'lbfgs' (the same algorithm, compared row by row), the
+ * others under 'scipy:<name>' (compared in the bounded table only).
+ */
+const SCIPY_BOUNDED = [
+  { name: 'L-BFGS-B', key: 'lbfgs' },
+  { name: 'TNC', key: 'scipy:TNC' },
+  { name: 'trust-constr', key: 'scipy:trust-constr' },
+  { name: 'SLSQP', key: 'scipy:SLSQP' },
+] as const;
+
 function problems(): BenchProblem[] {
   const list: BenchProblem[] = MGH_PROBLEMS.map((p) => ({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, group: 'mgh' }));
   for (const p of BOUNDED_PROBLEMS)
     list.push({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, bounds: { lower: p.lower, upper: p.upper }, group: 'bounded' });
+  for (const p of QUADRATIC_PROBLEMS) list.push({ name: p.name, n: p.n, x0: p.x0, objective: p.objective, fStar: p.fStar, group: 'quadratic' });
   const nn = networkProblem();
   list.push({ name: nn.name, n: nn.n, x0: nn.x0, objective: nn.objective, fStar: [], group: 'network' });
   return list;
 }
 
-/** Which methods run on a problem: with bounds those that honour them; dense-Hessian methods up to DENSE_MAX_N. */
+/** Which methods run on a problem: with bounds those that honour them (all of them); dense-Hessian methods up to DENSE_MAX_N. */
 function applicable(p: BenchProblem, m: Method): boolean {
-  if (p.bounds) return honoursBounds(m);
-  return !isDense(m) || p.n <= DENSE_MAX_N;
+  return (!p.bounds || honoursBounds(m)) && (!isDense(m) || p.n <= DENSE_MAX_N);
 }
 
 // ------------------------------------------------------------------ the evaluation server
@@ -80,39 +102,34 @@ function serve(): void {
   let n = 0;
   let g = new Float64Array(0);
   let H = new Float64Array(0);
-  const rl = createInterface({ input: process.stdin });
-  const parse = (s: string[]): Float64Array => Float64Array.from(s, Number);
-  const out = (a: ArrayLike<number>): string => Array.prototype.join.call(a, ' ');
-  rl.on('line', (line) => {
-    const parts = line.trim().split(/\s+/);
-    const cmd = parts.shift();
-    let reply: string;
-    const lsq = residualCommand(cmd!, parts);
-    if (lsq !== null) reply = lsq;
-    else if (cmd === 'P') {
+  serveLines((cmd, parts) => {
+    const lsq = residualCommand(cmd, parts);
+    if (lsq !== null) return lsq;
+    if (cmd === 'P') {
       const p = byName.get(parts[0]!);
-      if (!p) reply = 'error unknown problem';
-      else {
-        fns = t.objective(p.objective, p.x0);
-        n = p.n;
-        g = new Float64Array(n);
-        H = new Float64Array(n * n);
-        reply = `ok ${n}`;
-      }
-    } else if (!fns) reply = 'error no problem';
-    else if (cmd === 'f') reply = String(fns.value(parse(parts)));
-    else if (cmd === 'g') {
-      fns.valueAndGrad(parse(parts), g);
-      reply = out(g);
-    } else if (cmd === 'h') {
-      fns.hessian!(parse(parts), H);
-      reply = out(H);
-    } else if (cmd === 'v') {
-      const a = parse(parts);
+      if (!p) return 'error unknown problem';
+      fns = t.objective(p.objective, p.x0);
+      n = p.n;
+      g = new Float64Array(n);
+      H = new Float64Array(n * n);
+      return `ok ${n}`;
+    }
+    if (!fns) return 'error no problem';
+    if (cmd === 'f') return String(fns.value(numbers(parts)));
+    if (cmd === 'g') {
+      fns.valueAndGrad(numbers(parts), g);
+      return joined(g);
+    }
+    if (cmd === 'h') {
+      fns.hessian!(numbers(parts), H);
+      return joined(H);
+    }
+    if (cmd === 'v') {
+      const a = numbers(parts);
       fns.hvp!(a.subarray(0, n), a.subarray(n), g);
-      reply = out(g);
-    } else reply = 'error unknown command';
-    process.stdout.write(reply + '\n');
+      return joined(g);
+    }
+    return 'error unknown command';
   });
 }
 
@@ -182,13 +199,8 @@ function runOurs(p: BenchProblem, m: Method, gtol: number, maxIter: number): Row
 
 // ------------------------------------------------------------------ scipy runs
 
-const PYTHON = String.raw`
-import sys, json, time, subprocess
-import numpy as np
-from scipy.optimize import minimize
-
-cfg = json.load(open(sys.argv[1]))
-${PIPE_PRELUDE}
+const PYTHON = PYTHON_PREAMBLE + String.raw`
+from scipy.optimize import minimize, OptimizeResult
 
 results = []
 for job in cfg['jobs']:
@@ -200,14 +212,17 @@ for job in cfg['jobs']:
     hi = np.array([np.inf if v is None else v for v in bounds['upper']]) if bounds else None
     clock = [0.0]
     last = {'x': None, 'g': None}
+    count = {'f': 0, 'g': 0, 'it': 0}
 
     def fun(x):
+        count['f'] += 1
         t0 = time.perf_counter()
         r = float(ask('f ' + vec(x)))
         clock[0] += time.perf_counter() - t0
         return r
 
     def jac(x):
+        count['g'] += 1
         t0 = time.perf_counter()
         g = np.array(ask('g ' + vec(x)).split(), dtype=float)
         clock[0] += time.perf_counter() - t0
@@ -227,10 +242,12 @@ for job in cfg['jobs']:
         clock[0] += time.perf_counter() - t0
         return r
 
-    final = {'gnorm': float('inf')}
+    final = {'gnorm': float('inf'), 'x': None}
 
     def callback(intermediate_result):
+        count['it'] += 1
         x = np.asarray(intermediate_result.x, dtype=float)
+        final['x'] = x
         if last['x'] is not None and np.array_equal(last['x'], x):
             g = last['g']
         else:
@@ -246,14 +263,22 @@ for job in cfg['jobs']:
     method = job['method']
     kw = {'jac': jac, 'callback': callback}
     opts = {'maxiter': cfg['maxIter']}
-    if method in ('trust-exact', 'dogleg'):
+    if method in ('trust-exact', 'dogleg', 'trust-constr'):
         kw['hess'] = hess
     if method in ('Newton-CG', 'trust-ncg', 'trust-krylov'):
         kw['hessp'] = hessp
+    if bounds:
+        kw['bounds'] = list(zip(lo, hi))
     if method == 'L-BFGS-B':
         opts.update(gtol=0.0, ftol=0.0, maxfun=10**9)
-        if bounds:
-            kw['bounds'] = list(zip(lo, hi))
+    elif method == 'TNC':
+        # TNC takes only callback(xk) and lets StopIteration escape: caught below.
+        kw['callback'] = lambda xk: callback(OptimizeResult(x=xk))
+        opts = {'maxfun': 10**9, 'ftol': 0.0, 'xtol': 0.0, 'gtol': 1e-300}
+    elif method == 'SLSQP':
+        opts.update(ftol=0.0)
+    elif method == 'trust-constr':
+        opts.update(gtol=0.0, xtol=0.0)
     elif method == 'BFGS':
         opts.update(gtol=0.0)
     elif method == 'Newton-CG':
@@ -263,7 +288,14 @@ for job in cfg['jobs']:
     x0 = np.array(job['x0'], dtype=float)
     t0 = time.perf_counter()
     try:
-        res = minimize(fun, x0, method=method, options=opts, **kw)
+        try:
+            res = minimize(fun, x0, method=method, options=opts, **kw)
+        except StopIteration:
+            res = OptimizeResult(x=final['x'], fun=float(ask('f ' + vec(final['x']))), nit=count['it'], nfev=count['f'], njev=count['g'],
+                                 message='stopped by the projected-gradient test')
+        if method == 'TNC':
+            res['nfev'] = count['f']
+            res['njev'] = count['g']
         total = time.perf_counter() - t0
         hv = method in ('Newton-CG', 'trust-ncg', 'trust-krylov')
         results.append({
@@ -290,7 +322,8 @@ function scipyAvailable(): boolean {
   return r.status === 0;
 }
 
-function runScipy(jobs: { p: BenchProblem; m: Method }[], gtol: number, maxIter: number): Map<string, Row> {
+/** Runs scipy's `method` on each job's problem; results keyed `${problem}|${key}`. */
+function runScipy(jobs: { p: BenchProblem; method: string; key: string }[], gtol: number, maxIter: number): Map<string, Row> {
   const dir = mkdtempSync(join(tmpdir(), 'tayopt-bench-'));
   try {
     const cfgPath = join(dir, 'jobs.json');
@@ -299,11 +332,11 @@ function runScipy(jobs: { p: BenchProblem; m: Method }[], gtol: number, maxIter:
       server: [process.execPath, process.argv[1]!, '--serve'],
       gtol,
       maxIter,
-      jobs: jobs.map(({ p, m }) => ({
+      jobs: jobs.map(({ p, method }) => ({
         problem: p.name,
         n: p.n,
         x0: p.x0,
-        method: SCIPY_NAME[m],
+        method,
         bounds: p.bounds ? { lower: p.bounds.lower.map((v) => (Number.isFinite(v) ? v : null)), upper: p.bounds.upper.map((v) => (Number.isFinite(v) ? v : null)) } : undefined,
       })),
     };
@@ -317,13 +350,12 @@ function runScipy(jobs: { p: BenchProblem; m: Method }[], gtol: number, maxIter:
       fun: q.fun ?? NaN,
       gnorm: q.gnorm ?? Infinity,
     }));
+    // One result per job, in job order.
     const out = new Map<string, Row>();
-    const byName = new Map(jobs.map(({ p }) => [p.name, p]));
-    for (const row of rows) {
-      const p = byName.get(row.problem)!;
-      const ours = (Object.keys(SCIPY_NAME) as Method[]).find((k) => SCIPY_NAME[k] === row.method)!;
-      out.set(`${row.problem}|${ours}`, { ...row, solved: solvedBy(p, row.fun, row.gnorm, gtol) });
-    }
+    rows.forEach((row, k) => {
+      const { p, key } = jobs[k]!;
+      out.set(`${p.name}|${key}`, { ...row, solved: solvedBy(p, row.fun, row.gnorm, gtol) });
+    });
     return out;
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -331,13 +363,6 @@ function runScipy(jobs: { p: BenchProblem; m: Method }[], gtol: number, maxIter:
 }
 
 // ------------------------------------------------------------------ printing
-
-function median(a: number[]): number {
-  if (a.length === 0) return NaN;
-  const s = [...a].sort((x, y) => x - y);
-  const k = s.length >> 1;
-  return s.length % 2 ? s[k]! : 0.5 * (s[k - 1]! + s[k]!);
-}
 
 const pad = (s: string | number, w: number): string => String(s).padStart(w);
 const fmtMs = (v: number): string => (v >= 100 ? v.toFixed(0) : v.toFixed(1));
@@ -373,8 +398,8 @@ function printSummary(rows: Row[], scipy: Map<string, Row> | null): void {
     if (mine.length === 0) continue;
     let line = `${m.padEnd(12)} ${pad(mine.length, 5)} ${pad(mine.filter((r) => r.solved).length, 7)} ${pad(median(mine.filter((r) => r.solved).map((r) => r.ngev)), 9)} ${pad(median(mine.filter((r) => r.solved).map((r) => r.nit)), 8)} ${pad(mine.reduce((s, r) => s + r.ms, 0).toFixed(0), 9)}`;
     const sname = SCIPY_NAME[m];
-    if (scipy && sname) {
-      const pairs = mine.map((r) => [r, scipy.get(`${r.problem}|${m}`)] as const).filter((q) => q[1]) as [Row, Row][];
+    const pairs = scipy ? (mine.map((r) => [r, scipy.get(`${r.problem}|${m}`)] as const).filter((q) => q[1]) as [Row, Row][]) : [];
+    if (scipy && sname && pairs.length > 0) {
       const solvedOurs = pairs.filter(([a]) => a.solved).length;
       const solvedTheirs = pairs.filter(([, b]) => b.solved).length;
       const both = pairs.filter(([a, b]) => a.solved && b.solved);
@@ -390,7 +415,52 @@ function printSummary(rows: Row[], scipy: Map<string, Row> | null): void {
   }
 }
 
-function main(): void {
+/** The bounded problems: every method of ours and scipy's bounded methods, "ok nit/ngev" each. */
+function printBounded(rows: Row[], scipy: Map<string, Row> | null): void {
+  const bounded = [...new Set(rows.filter((r) => problems().find((p) => p.name === r.problem)?.bounds).map((r) => r.problem))];
+  if (bounded.length === 0) return;
+  const ours = ALL_METHODS.filter((m) => rows.some((r) => r.method === m && bounded.includes(r.problem)));
+  const cols: { head: string; get: (p: string) => Row | undefined }[] = [
+    ...ours.map((m) => ({ head: m, get: (p: string) => rows.find((r) => r.problem === p && r.method === m) })),
+    ...(scipy ? SCIPY_BOUNDED.map(({ name, key }) => ({ head: `scipy ${name}`, get: (p: string) => scipy.get(`${p}|${key}`) })) : []),
+  ];
+  const cell = (r: Row | undefined): string => (r ? `${r.solved ? 'yes' : 'NO'} ${r.nit}/${r.ngev}` : '—');
+  const widths = cols.map((c) => Math.max(c.head.length, ...bounded.map((p) => cell(c.get(p)).length)));
+  console.log('\nBounded problems: reached the known minimum?, iterations/gradients (nit/ngev), per method; scipy on the right');
+  const line = (first: string, cells: string[]): string => `${first.padEnd(34)} ${cells.map((c, i) => c.padStart(widths[i]!)).join('  ')}`;
+  const head = line('problem', cols.map((c) => c.head));
+  console.log(head);
+  console.log('─'.repeat(head.length));
+  for (const p of bounded) console.log(line(p, cols.map((c) => cell(c.get(p)))));
+  const solved = (c: (typeof cols)[number]): string => `${bounded.filter((p) => c.get(p)?.solved).length}/${bounded.length}`;
+  console.log(line('solved', cols.map(solved)));
+}
+
+/**
+ * Issue 13's BFGS target: iterations within 1.3× of scipy's BFGS on the ill-conditioned
+ * quadratics and on the MGH set (runs both solved).
+ */
+function printBfgsVsScipy(rows: Row[], scipy: Map<string, Row>, groups: Map<string, BenchProblem['group']>): void {
+  const pairs = rows
+    .filter((r) => r.method === 'bfgs')
+    .map((r) => [r, scipy.get(`${r.problem}|bfgs`)] as const)
+    .filter((q): q is readonly [Row, Row] => q[1] !== undefined);
+  if (pairs.length === 0) return;
+  console.log('\nBFGS iterations, tayopt vs scipy BFGS (same gtol on ‖∇f‖∞)');
+  const head = `${'problem'.padEnd(34)} ${pad('ours', 6)} ${pad('scipy', 6)} ${pad('ours/scipy', 11)}`;
+  console.log(head);
+  console.log('─'.repeat(head.length));
+  for (const [a, b] of pairs.filter(([a]) => groups.get(a.problem) === 'quadratic'))
+    console.log(`${a.problem.padEnd(34)} ${pad(a.solved ? a.nit : `${a.nit}✗`, 6)} ${pad(b.solved ? b.nit : `${b.nit}✗`, 6)} ${pad((a.nit / b.nit).toFixed(2), 11)}`);
+  const mgh = pairs.filter(([a, b]) => groups.get(a.problem) === 'mgh' && a.solved && b.solved);
+  const ratios = mgh.map(([a, b]) => a.nit / Math.max(1, b.nit));
+  const over = mgh.filter(([a, b]) => a.nit > 1.3 * b.nit);
+  console.log(
+    `MGH, ${mgh.length} problems both solved: median ratio ${median(ratios).toFixed(2)}, total ${mgh.reduce((s, [a]) => s + a.nit, 0)} vs ${mgh.reduce((s, [, b]) => s + b.nit, 0)} iterations; above 1.3×: ${over.length ? over.map(([a, b]) => `${a.problem} ${a.nit}/${b.nit}`).join(', ') : 'none'}`,
+  );
+}
+
+async function main(): Promise<void> {
   const args = new Map(
     process.argv.slice(2).map((a) => {
       const [k, v] = a.replace(/^--/, '').split('=');
@@ -398,20 +468,22 @@ function main(): void {
     }),
   );
   if (args.has('serve')) return serve();
+  if (args.has('serve-constrained')) return serveConstrained(args.get('serve-constrained')!);
+  if (args.has('constrained-only')) return constrainedBenchmark(args, process.argv[1]!);
   if (args.has('leastsq-only')) return leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
   const gtol = Number(args.get('gtol') ?? 1e-6);
   const maxIter = Number(args.get('max-iter') ?? 5000);
   const maxN = Number(args.get('max-n') ?? 1000);
   const methods = (args.get('methods')?.split(',') ?? ALL_METHODS) as Method[];
   const filter = args.get('problems');
-  const list = problems().filter((p) => p.n <= maxN && (!filter || p.name.includes(filter)));
+  const list = problems().filter((p) => p.n <= maxN && (!filter || filter.split(',').some((f) => p.name.includes(f))));
   const jobs = list.flatMap((p) => methods.filter((m) => applicable(p, m)).map((m) => ({ p, m })));
 
   console.log(`tayopt solver benchmark — ${jobs.length} runs, stop at ‖∇f‖∞ ≤ ${gtol} (projected under bounds), maxIter ${maxIter}`);
-  console.log(`Dense-Hessian methods (${ALL_METHODS.filter(isDense).join(', ')}) run up to n = ${DENSE_MAX_N}; bounds run with ${boundMethodsText()} only.\n`);
+  console.log(`Dense-Hessian methods (${ALL_METHODS.filter(isDense).join(', ')}) run up to n = ${DENSE_MAX_N}; bounded problems run with every method, and with scipy's bounded methods beside.\n`);
   // Warm the JIT (and the engine's compiled replays) once per method before anything is timed.
   const warm = problems().find((p) => p.name === 'rosenbrock')!;
-  for (const m of methods) runOurs(warm, m, gtol, maxIter);
+  for (const m of methods) if (applicable(warm, m)) runOurs(warm, m, gtol, maxIter);
   const rows = jobs.map(({ p, m }) => runOurs(p, m, gtol, maxIter));
 
   let scipy: Map<string, Row> | null = null;
@@ -420,11 +492,19 @@ function main(): void {
   else {
     const version = spawnSync('python3', ['-c', 'import scipy; print(scipy.__version__)'], { encoding: 'utf8' }).stdout.trim();
     console.log(`scipy ${version}: same problems, exact derivatives served by this engine over a pipe; "solver ms" excludes evaluation (and pipe) time.\n`);
-    scipy = runScipy(jobs.filter(({ m }) => SCIPY_NAME[m]), gtol, maxIter);
+    const scipyJobs = [
+      ...jobs.filter(({ p, m }) => !p.bounds && SCIPY_NAME[m]).map(({ p, m }) => ({ p, method: SCIPY_NAME[m]!, key: m as string })),
+      ...list.filter((p) => p.bounds).flatMap((p) => SCIPY_BOUNDED.map(({ name, key }) => ({ p, method: name, key }))),
+    ];
+    scipy = runScipy(scipyJobs, gtol, maxIter);
   }
   printTable(rows, scipy);
   printSummary(rows, scipy);
-  leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
+  printBounded(rows, scipy);
+  if (scipy) printBfgsVsScipy(rows, scipy, new Map(list.map((p) => [p.name, p.group])));
+  if (!args.has('no-stopping')) printDefaultVsTight(methods, maxN, filter);
+  if (!args.has('no-leastsq')) leastSquaresBenchmark([process.execPath, process.argv[1]!, '--serve'], !args.has('no-scipy'));
+  if (!args.has('no-constrained')) await constrainedBenchmark(args, process.argv[1]!);
 }
 
-main();
+void main();

@@ -5,50 +5,13 @@
  *   tayopt solve FILE [--method M] [--gtol G] [--max-iter K] [--json] [--report out.png|out.html]
  *   tayopt derive FILE [--at POINT] [--hessian] [--jacobian] [--json]
  *   tayopt compare FILE [--methods lbfgs,newton,trust-exact] [--report PATH]
+ *   tayopt check FILE [--at POINT] [--json]
  *
  * Exit codes: 0 converged, 1 the solver stopped without converging, 2 bad input (one line
  * on stderr naming the problem, never a stack trace), 3 an internal error (a bug).
  */
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import yargs from 'yargs';
-import { didYouMean } from '../src/text.js';
 import { hideBin } from 'yargs/helpers';
-import { TayoptError } from '../src/errors.js';
-import { autoText, CONCRETE_METHOD_NAMES, methodSpec } from '../optimizers/index.js';
-import { COMPARE_DEFAULTS_TEXT, EXIT, METHODS, UsageError } from './cli/common.js';
-
-function version(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'tayopt' && pkg.version) return pkg.version;
-    } catch {
-      // keep looking upwards
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
-}
-
-/** One line on stderr: no stack traces, no multi-line messages. */
-function complain(message: string): void {
-  process.stderr.write(`tayopt: ${message.replace(/\s*\n\s*/g, ' ').trim()}\n`);
-}
-
-/** Maps an error to its exit code and prints it. */
-function report(e: unknown): number {
-  if (e instanceof TayoptError) {
-    complain(e.message);
-    return EXIT.badInput;
-  }
-  const err = e as Error;
-  complain(`internal error: ${err?.name ?? 'Error'}: ${err?.message ?? String(e)} (please report this; set TAYOPT_DEBUG=1 for details)`);
-  if (process.env['TAYOPT_DEBUG']) process.stderr.write(`${err?.stack ?? ''}\n`);
-  return EXIT.internal;
-}
+import { cli, report } from './cli/main.js';
 
 process.on('uncaughtException', (e) => {
   process.exitCode = report(e);
@@ -59,118 +22,6 @@ process.on('unhandledRejection', (e) => {
   process.exit();
 });
 
-/** Runs a command handler: its return value is the exit code; errors are reported. */
-async function run(handler: () => Promise<number>): Promise<void> {
-  try {
-    process.exitCode = await handler();
-  } catch (e) {
-    process.exitCode = report(e);
-  }
-}
-
-const methodHelp = `one of ${METHODS.join(', ')} (auto: ${autoText()})`;
-
-/** The method list under a command's help, from the solver's registry. */
-const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.padEnd(14)}${methodSpec(m).summary}`).join('\n')}`;
-
-const solverOptions = {
-  gtol: { type: 'number', describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-5]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]' },
-  'max-iter': { type: 'number', describe: 'iteration limit [default: 1000]' },
-  ftol: { type: 'number', describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
-  xtol: { type: 'number', describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
-  'max-eval': { type: 'number', describe: 'limit on function/gradient evaluations' },
-  'time-limit': { type: 'number', describe: 'limit in seconds' },
-  report: { type: 'string', describe: 'write a convergence report: a .png image or a self-contained .html page' },
-  json: { type: 'boolean', describe: 'print one JSON object on stdout instead of the summary' },
-  quiet: { alias: 'q', type: 'boolean', describe: 'no iteration log / progress on stderr' },
-  start: { type: 'string', describe: 'start from a named point of the file\'s "starts" (e.g. start2) instead of the variables\' values' },
-} as const;
-
-/** Every flag of every command (for the did-you-mean on an unknown one). */
-const FLAGS = ['method', 'methods', 'at', 'hessian', 'jacobian', 'verbose', ...Object.keys(solverOptions), 'help', 'version'];
-
-/** "unknown flag --maxiter (did you mean --max-iter?)" for yargs' list of unknown arguments. */
-function unknownFlags(names: readonly string[]): string {
-  return names
-    .map((name) => {
-      const flag = name.length === 1 ? `-${name}` : `--${name}`;
-      if (!process.argv.some((a) => a === flag || a.startsWith(`${flag}=`))) return `unexpected argument ${JSON.stringify(name)}`;
-      const close = didYouMean(name, FLAGS);
-      return `unknown flag ${flag}${close ? ` (did you mean --${close}?)` : ''}`;
-    })
-    .join('; ');
-}
-
-async function main(): Promise<void> {
-  await yargs(hideBin(process.argv))
-    .scriptName('tayopt')
-    .usage('$0 <command> FILE [options]\n\nProblem files: JSON or YAML (see src/problem/README.md), or a JS/TS module whose default export is { x0, objective }.')
-    .command(
-      'solve <file>',
-      'minimize the problem in FILE (a least-squares fit when it gives residuals); iteration log on stderr, result on stdout',
-      (y) =>
-        y
-          .positional('file', { type: 'string', describe: 'problem file (.json, .yaml, .yml, .js, .mjs, .ts, .mts)' })
-          .option('method', { alias: 'm', type: 'string', describe: methodHelp })
-          .options(solverOptions)
-          .option('verbose', { type: 'boolean', describe: 'log every iteration (by default: the first 20, then at most 5 a second, and the last)' })
-          .example('$0 solve examples/rosenbrock.json --report out/rosenbrock.png', '')
-          .example('$0 solve examples/rosenbrock.json --method newton --json', '')
-          .epilogue(methodsEpilogue),
-      async (argv) => {
-        const { solveCommand } = await import('./cli/solve.js');
-        await run(() => solveCommand(argv));
-      },
-    )
-    .command(
-      'derive <file>',
-      'value, gradient and (with --hessian) Hessian of the objective at the start point or at --at',
-      (y) =>
-        y
-          .positional('file', { type: 'string', describe: 'problem file' })
-          .option('at', { type: 'string', describe: 'the point: a .json/.yaml file or inline JSON, by variable name ({"x": [1, 2]}); missing variables keep their start value' })
-          .option('hessian', { type: 'boolean', describe: 'also compute the full Hessian' })
-          .option('jacobian', { type: 'boolean', describe: 'also the residuals and their Jacobian (files with "residuals")' })
-          .option('start', solverOptions.start)
-          .option('json', { type: 'boolean', describe: 'print one JSON object' }),
-      async (argv) => {
-        const { deriveCommand } = await import('./cli/derive.js');
-        await run(() => deriveCommand(argv));
-      },
-    )
-    .command(
-      'compare <file>',
-      'run several methods on FILE, print a table, draw them on one chart',
-      (y) =>
-        y
-          .positional('file', { type: 'string', describe: 'problem file' })
-          .option('methods', { type: 'string', describe: `comma-separated methods, ${methodHelp.replace('one of ', 'each one of ')} [default: ${COMPARE_DEFAULTS_TEXT}]` })
-          .options(solverOptions)
-          .example('$0 compare examples/rosenbrock.json --methods lbfgs,newton,trust-exact --report out/compare.html', '')
-          .epilogue(methodsEpilogue),
-      async (argv) => {
-        const { compareCommand } = await import('./cli/compare.js');
-        await run(() => compareCommand(argv));
-      },
-    )
-    .demandCommand(1, 'missing a command: solve, derive or compare')
-    .recommendCommands()
-    .strict()
-    .version(version())
-    .help()
-    .alias('h', 'help')
-    .wrap(Math.min(100, process.stdout.columns || 100))
-    .fail((msg, err) => {
-      if (err) throw err;
-      let text = msg ?? 'invalid command line';
-      if (/^Not enough non-option arguments/.test(text)) text = 'missing the problem file: tayopt <solve|derive|compare> FILE';
-      else if (/^Did you mean/.test(text)) text = `unknown command; ${text.replace(/^D/, 'd')}`;
-      else if (/^Unknown arguments?: /.test(text)) text = unknownFlags(text.replace(/^Unknown arguments?: /, '').split(', '));
-      throw new UsageError(`${text} (see tayopt --help)`);
-    })
-    .parseAsync();
-}
-
-main().catch((e) => {
-  process.exitCode = report(e);
+cli(hideBin(process.argv)).then((code) => {
+  process.exitCode = code;
 });

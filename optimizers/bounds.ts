@@ -16,7 +16,8 @@ export interface Box {
   upper: Float64Array;
 }
 
-function readBoundVector(v: unknown, n: number, fill: number, what: string): Float64Array {
+/** One side of a box or of a constraint's range: a number for all n entries, or n of them (null/undefined: `fill`). Throws a TayoptError naming `what` for a NaN or the wrong length. */
+export function readBoundVector(v: unknown, n: number, fill: number, what: string): Float64Array {
   const out = new Float64Array(n).fill(fill);
   if (v === undefined || v === null) return out;
   if (typeof v === 'number') {
@@ -79,8 +80,16 @@ export function readBounds(b: Bounds, n: number): Box {
  * `minimize` does this to its copy of x0; the CLI calls it to check the same point first.
  */
 export function clipToBox(x: Float64Array, box: Box): Float64Array {
-  for (let i = 0; i < x.length; i++) x[i] = Math.min(Math.max(x[i]!, box.lower[i]!), box.upper[i]!);
+  projectOnto(x, x, box.lower, box.upper);
   return x;
+}
+
+/** out ← P(v), the projection of v onto [lower, upper] componentwise (out may alias v). */
+export function projectOnto(out: Float64Array, v: Float64Array, lower: Float64Array, upper: Float64Array): void {
+  for (let i = 0; i < v.length; i++) {
+    const vi = v[i]!;
+    out[i] = vi < lower[i]! ? lower[i]! : vi > upper[i]! ? upper[i]! : vi;
+  }
 }
 
 /** ‖P(x − g) − x‖∞ for the box [lower, upper]: the stationarity measure under bounds (NaN if any entry is). */

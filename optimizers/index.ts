@@ -2,7 +2,8 @@
  * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
-export { minimize, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export { checkDenseSize, minimize, minimizeAsync, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export { checkDerivatives, type CheckDerivativesOptions, type ComponentError, type DerivativeCheck, type DerivativeReport } from './check.js';
 export {
   METHODS,
   METHOD_NAMES,
@@ -24,12 +25,16 @@ export {
   baseMethod,
   boundMethodsText,
   chooseAuto,
+  constraintMethodsText,
+  defaultGtol,
   honoursBounds,
+  takesConstraints,
   isDense,
   isMethodName,
   methodSpec,
 } from './methods/index.js';
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
+export { type Constraint, type ConstraintSet, readConstraints } from './constraints.js';
 export { leastSquares, LEAST_SQUARES_DEFAULTS, type LeastSquaresOptions, type LeastSquaresResult } from './leastsq/least-squares.js';
 export { curveFit, type CurveFitOptions, type CurveFitResult } from './leastsq/curve-fit.js';
 export { LeastSquaresObjective, LOSS_NAMES, type LossName, type ResidualFunctions } from './leastsq/objective.js';
@@ -38,7 +43,21 @@ export { lm, type LeastSquaresMethodOptions } from './methods/lm.js';
 export { trf } from './methods/trf.js';
 export type { ObjectiveFunctions, HistoryEntry } from './types.js';
 export { Objective } from './objective.js';
-export { runSolver, type SolverStatus, type SolverResult, type SolverState, type Method, type StepReport, type LoopOptions, type CallbackState } from './loop.js';
+export {
+  runSolver,
+  runSolverAsync,
+  type SolverStatus,
+  type SolverResult,
+  type SolverState,
+  type Method,
+  type StepReport,
+  type LoopOptions,
+  type CallbackState,
+  type WarmState,
+  type ConstraintResult,
+} from './loop.js';
+export { stationaryToPrecision, roundingLevel, type NoiseCheck } from './precision.js';
+export { ipm, type IpmOptions } from './methods/ipm.js';
 export type { LineSearch, LineFunction, LineSearchResult, LineSearchStatus } from './linesearch/types.js';
 export { moreThuente, type MoreThuenteOptions } from './linesearch/morethuente.js';
 export { backtracking, type BacktrackingOptions } from './linesearch/backtracking.js';

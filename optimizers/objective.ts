@@ -13,6 +13,7 @@
  */
 import { NumericalError } from '../src/errors.js';
 import type { ObjectiveFunctions } from './types.js';
+import { sameVector } from './vec.js';
 
 /**
  * Wraps oracles so that a NumericalError raised at a trial point (a singular matrix met while
@@ -68,13 +69,36 @@ export function guardEngineErrors(fns: ObjectiveFunctions): { fns: ObjectiveFunc
   return { fns: guarded, lastError: () => last };
 }
 
-function sameVector(a: Float64Array, b: Float64Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * Thrown by an {@link Objective} whose `signal` has been aborted, at its next oracle call; the
+ * loop catches it and ends the run with status 'aborted' at the last accepted iterate.
+ */
+export class RunAborted extends Error {
+  constructor() {
+    super('the run was aborted');
+    this.name = 'RunAborted';
+  }
+}
+
+/**
+ * Thrown by {@link Objective.checkTime} inside a long iteration once the run's time limit has
+ * passed; the solver loop turns it into the status 'timeLimit' with the last accepted iterate.
+ */
+export class TimeLimitReached extends Error {
+  constructor() {
+    super('time limit reached');
+    this.name = 'TimeLimitReached';
+  }
 }
 
 export class Objective {
   readonly n: number;
+  /**
+   * When the run must stop (performance.now() milliseconds; Infinity: never). Set by the
+   * solver loop; the expensive steps inside an iteration — Hessians, Hessian-vector products,
+   * factorizations — call {@link checkTime} so a long iteration does not overrun the limit.
+   */
+  deadline = Infinity;
   nfev = 0;
   ngev = 0;
   nhvp = 0;
@@ -83,6 +107,11 @@ export class Objective {
   readonly exactHvp: boolean;
   /** True when the full Hessian comes from a user or AD oracle (not assembled from hvps). */
   readonly exactHessian: boolean;
+  /**
+   * When set and aborted, every oracle call throws {@link RunAborted}: cancellation reaches
+   * into long iterations (line searches, Hessian assembly, CG loops), not only between them.
+   */
+  signal: { readonly aborted: boolean } | null = null;
 
   private readonly fns: ObjectiveFunctions;
   private readonly xv: Float64Array;
@@ -113,6 +142,7 @@ export class Objective {
 
   /** f(x). */
   value(x: Float64Array): number {
+    if (this.signal?.aborted) throw new RunAborted();
     if (this.hasV && sameVector(x, this.xv)) return this.fv;
     if (this.hasG && sameVector(x, this.xg)) return this.fg;
     const f = this.fns.value(x);
@@ -125,6 +155,7 @@ export class Objective {
 
   /** f(x); writes ∇f(x) into g. */
   valueAndGrad(x: Float64Array, g: Float64Array): number {
+    if (this.signal?.aborted) throw new RunAborted();
     if (!(this.hasG && sameVector(x, this.xg))) {
       const known = this.hasV && sameVector(x, this.xv);
       const f = this.fns.valueAndGrad(x, this.gc);
@@ -146,6 +177,8 @@ export class Objective {
    * h = √ε·(1 + ‖x‖∞)/‖v‖∞, using the cached gradient at x when there is one.
    */
   hvp(x: Float64Array, v: Float64Array, out: Float64Array): void {
+    if (this.signal?.aborted) throw new RunAborted();
+    this.checkTime();
     if (this.fns.hvp) {
       this.fns.hvp(x, v, out);
       this.nhvp++;
@@ -180,8 +213,10 @@ export class Objective {
    * column from n Hessian-vector products and symmetrized.
    */
   hessian(x: Float64Array): Float64Array {
+    if (this.signal?.aborted) throw new RunAborted();
     const n = this.n;
     if (this.H && this.hasH && sameVector(x, this.xh!)) return this.H;
+    this.checkTime();
     this.H ??= new Float64Array(n * n);
     this.xh ??= new Float64Array(n);
     const H = this.H;
@@ -209,5 +244,10 @@ export class Objective {
     this.xh.set(x);
     this.hasH = true;
     return H;
+  }
+
+  /** Throws {@link TimeLimitReached} once the deadline has passed (called between expensive steps, never mid-update). */
+  checkTime(): void {
+    if (this.deadline !== Infinity && performance.now() > this.deadline) throw new TimeLimitReached();
   }
 }

@@ -37,4 +37,10 @@ export interface HistoryEntry {
   nhev: number;
   /** Milliseconds since the solver started. */
   timeMs: number;
+  /** Constrained methods: the largest violation of a constraint (unscaled). gnorm is then ‖∇ₓL‖∞. */
+  constraintViolation?: number;
+  /** Interior-point method: the barrier parameter μ, and the primal and dual step sizes of the iteration. */
+  mu?: number;
+  alphaPrimal?: number;
+  alphaDual?: number;
 }

@@ -49,6 +49,12 @@ export function sub(out: Float64Array, x: Float64Array, y: Float64Array): void {
   for (let i = 0; i < x.length; i++) out[i] = x[i]! - y[i]!;
 }
 
+/** True when a and b hold the same values (bitwise equal numbers; NaN ≠ NaN). */
+export function sameVector(a: Float64Array, b: Float64Array): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** True when every entry is finite. */
 export function allFinite(x: Float64Array): boolean {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i]!)) return false;

@@ -32,6 +32,7 @@ export type { DerivativeOf, NdArrayResult, NestedNumbers, Structured } from './a
 export { NumericalError, TayoptError } from './errors.js';
 export {
   minimize,
+  minimizeAsync,
   type MinimizeOptions,
   type MinimizeResult,
   type MethodName,
@@ -45,6 +46,10 @@ export {
   type CurveFitResult,
   type LossName,
   type ResidualFunctions,
+  checkDerivatives,
+  type CheckDerivativesOptions,
+  type DerivativeCheck,
+  type DerivativeReport,
 } from '../optimizers/index.js';
 export { residualFunctions, type FlatResiduals } from './ad/residual.js';
 export type { ObjectiveFunctions, HistoryEntry } from '../optimizers/types.js';

@@ -48,3 +48,39 @@ export function didYouMean(name: string, candidates: Iterable<string>, maxDistan
   }
   return bestDistance <= limit ? best : undefined;
 }
+
+/**
+ * `text` with every character a terminal would act on instead of show — C0/C1 control
+ * characters (NUL, ESC, BEL, line breaks, …), DEL, and the Unicode line/paragraph separators
+ * and bidirectional overrides — written as an escape (`\x1b`, `\n`, `\u202e`), so echoing
+ * input can neither move the cursor nor retitle the terminal. The one escaping of the CLI's
+ * errors, summary and log.
+ */
+export function escapeControl(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    switch (c) {
+      case '\n':
+        return '\\n';
+      case '\r':
+        return '\\r';
+      case '\t':
+        return '\\t';
+      default: {
+        const code = c.charCodeAt(0);
+        return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+      }
+    }
+  });
+}
+
+/**
+ * Echoed input for a message: control characters escaped ({@link escapeControl}) and at
+ * most `max` characters of it kept, then "…". A long identifier or a binary file's bytes
+ * never flood an error line.
+ */
+export function shown(text: string, max = 60): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const s = escapeControl(cut);
+  return text.length > max ? `${s}…` : s;
+}

@@ -40,3 +40,16 @@ test('the README minimize example converges', () => {
   expect(out.fun).toBeLessThan(1e-10); // the chained Rosenbrock function's minimum is 0 at x = 1
   for (const v of out.x) expect(v).toBeCloseTo(1, 5);
 });
+
+test('the README constraints example reaches the point and multiplier it states', () => {
+  const code = blocks.find((b) => b.includes('constraints: [{'))!;
+  const dir = join(root, 'out', 'readme');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'constraints.mts');
+  writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ status: r.status, x: Array.from(r.x), lambda: r.multipliers!.constraints[0] }));\n`);
+  const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!);
+  expect(out.status).toBe('converged');
+  expect(out.x[0]).toBeCloseTo(0.7864, 4);
+  expect(out.x[1]).toBeCloseTo(0.6177, 4);
+  expect(out.lambda).toBeCloseTo(0.1215, 4);
+});

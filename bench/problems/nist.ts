@@ -1,13 +1,14 @@
 /**
  * The 27 NIST StRD nonlinear regression problems (examples/nist/*.yaml) as residual
  * functions with both of NIST's start points, the certified parameters and standard
- * deviations — for the least-squares tests and benchmark. Read synchronously from the
+ * deviations — for the least-squares tests and benchmark, and (`nistMinimizationRuns`) as
+ * general minimization of Σr² for the stopping-rule benchmark. Read synchronously from the
  * problem files, through the same loader as the CLI.
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import type * as t from '../../src/index.js';
+import * as t from '../../src/index.js';
 import { parseYaml } from '../../src/problem/yaml.js';
 import { problemFromTree } from '../../src/problem/file.js';
 
@@ -81,4 +82,28 @@ export function minLre(x: ArrayLike<number>, certified: ArrayLike<number>): numb
   let m = Infinity;
   for (let i = 0; i < certified.length; i++) m = Math.min(m, lre(x[i]!, certified[i]!));
   return m;
+}
+
+/** One NIST problem from one start, as the general minimization of f(b) = Σ rᵢ(b)². */
+export interface NistRun {
+  /** 'gauss1-start2', … */
+  name: string;
+  n: number;
+  x0: Float64Array;
+  objective: (x: t.Tensor) => t.Tensor;
+  /** Certified parameters, in the order of x. */
+  xStar: Float64Array;
+}
+
+/** The 27 problems × 2 starts (54 runs) as minimization of Σr², in file-name order. */
+export function nistMinimizationRuns(): NistRun[] {
+  return nistProblems().flatMap((p) =>
+    (['start1', 'start2'] as const).map((s) => ({
+      name: `${p.key}-${s}`,
+      n: p.n,
+      x0: p.starts[s],
+      objective: (x: t.Tensor) => t.sum(t.square(p.residuals(x))),
+      xStar: p.certified.x,
+    })),
+  );
 }

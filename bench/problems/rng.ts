@@ -1,16 +1,9 @@
 /** Deterministic data for test problems and benchmarks: a seeded PRNG and samplers. */
 
-/** Mulberry32: a small deterministic PRNG returning floats in [0, 1). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../src/random.js';
+
+/** Mulberry32 (src/random.ts): a small deterministic PRNG returning floats in [0, 1). */
+export { rng };
 
 /** n uniform floats in [lo, hi). */
 export function uniform(r: () => number, n: number, lo = -1, hi = 1): Float64Array {

@@ -7,6 +7,7 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { objective, type FlatObjective, TayoptError } from '../../src/index.js';
 import { ioReason, loadProblem } from '../../src/problem/load.js';
+import { shown } from '../../src/text.js';
 import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import { type ReportInput, reportFormat, writeReport } from '../../src/report/index.js';
@@ -14,7 +15,7 @@ import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, METHOD_NAM
 import { didYouMean } from '../../src/text.js';
 
 /** Exit codes: 0 converged, 1 stopped without converging, 2 bad input, 3 internal error. */
-export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3 } as const;
+export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3, interrupted: 130 } as const;
 
 /** A command-line mistake (bad option value, unknown method): exit code 2. */
 export class UsageError extends TayoptError {
@@ -37,7 +38,7 @@ export const COMPARE_DEFAULTS_TEXT = `${COMPARE_DEFAULTS.join(',')}; dense-Hessi
 export function checkMethod(m: string, where: string): MethodName {
   if (!isMethodName(m)) {
     const close = didYouMean(m, METHOD_NAMES);
-    throw new UsageError(`${where}: unknown method "${m}"${close ? ` (did you mean "${close}"?)` : ''}; the methods are ${METHODS.join(', ')}`);
+    throw new UsageError(`${where}: unknown method "${shown(m)}"${close ? ` (did you mean "${close}"?)` : ''}; the methods are ${METHODS.join(', ')}`);
   }
   return m;
 }
@@ -47,13 +48,13 @@ export function checkMethod(m: string, where: string): MethodName {
  * the text is looked up on the command line (`--flag value` or `--flag=value`).
  */
 function given(v: unknown, flag: string): string {
-  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'string') return `"${shown(v)}"`;
   if (typeof v === 'number' && Number.isNaN(v)) {
     const argv = process.argv;
     for (let i = argv.length - 1; i >= 0; i--) {
       const a = argv[i]!;
-      if (a.startsWith(`${flag}=`)) return JSON.stringify(a.slice(flag.length + 1));
-      if (a === flag && i + 1 < argv.length) return JSON.stringify(argv[i + 1]);
+      if (a.startsWith(`${flag}=`)) return `"${shown(a.slice(flag.length + 1))}"`;
+      if (a === flag && i + 1 < argv.length) return `"${shown(argv[i + 1]!)}"`;
     }
   }
   return String(v);
@@ -94,15 +95,26 @@ export async function checkReportPath(path: unknown): Promise<string | undefined
   try {
     reportFormat(path);
   } catch {
-    throw new UsageError(`--report: cannot tell the report format of "${path}"; use a name ending in .png or .html`);
+    throw new UsageError(`--report: cannot tell the report format of "${shown(path, 120)}"; use a name ending in .png or .html`);
+  }
+  // the report itself: an existing folder, or a file that cannot be replaced, fails now, not after the solve
+  try {
+    const s = await stat(path);
+    if (s.isDirectory()) throw new UsageError(`--report: cannot write "${shown(path, 120)}": it is a folder`);
+    if (!s.isFile()) throw new UsageError(`--report: cannot write "${shown(path, 120)}": it is not a regular file`);
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
+    const code = (e as { code?: string }).code;
+    // a missing file is written later; a missing or non-folder parent is reported by the walk below
+    if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new UsageError(`--report: cannot write "${shown(path, 120)}": ${ioReason(e)}`);
   }
   let dir = dirname(resolve(path));
   for (;;) {
     try {
       const s = await stat(dir);
-      if (!s.isDirectory()) throw new UsageError(`--report: cannot write "${path}": ${dir} is not a folder`);
+      if (!s.isDirectory()) throw new UsageError(`--report: cannot write "${shown(path, 120)}": ${shown(dir, 120)} is not a folder`);
       await access(dir, constants.W_OK).catch((e) => {
-        throw new UsageError(`--report: cannot write "${path}": ${ioReason(e)}`);
+        throw new UsageError(`--report: cannot write "${shown(path, 120)}": ${ioReason(e)}`);
       });
       break;
     } catch (e) {
@@ -124,7 +136,7 @@ export async function saveReport(path: string, input: ReportInput): Promise<void
     await writeReport(path, input);
   } catch (e) {
     const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') throw new UsageError(`cannot write the report "${path}": ${ioReason(e)}`);
+    if (typeof code === 'string') throw new UsageError(`cannot write the report "${shown(path, 120)}": ${ioReason(e)}`);
     throw e;
   }
 }

@@ -1,19 +1,21 @@
 /** `tayopt compare FILE --methods a,b,c`: each method in turn, a table, one chart. */
 import type { Problem } from '../../src/problem/types.js';
-import { type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense } from '../../optimizers/index.js';
+import { shown } from '../../src/text.js';
+import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense, methodSpec } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
-import { checkBoundsSupport, checkProblemKind, prepare, runMethod } from './run.js';
+import { checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, denseWarning, isConstrained, prepare, runMethod } from './run.js';
 import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom, withStartFlag } from './solve.js';
 
 export interface CompareArgs extends SolveArgs {
   methods?: unknown;
 }
 
-/** The default methods that suit the problem (see COMPARE_DEFAULTS). */
+/** The default methods that suit the problem (see COMPARE_DEFAULTS; with general constraints, the methods that take them). */
 function defaultMethods(problem: Problem): MethodName[] {
+  if (isConstrained(problem)) return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints);
   // a least-squares problem: its methods first, then the minimize defaults on Σr²
   const candidates: readonly ConcreteMethodName[] = problem.residuals ? [...LEAST_SQUARES_METHOD_NAMES.filter((m) => problem.m! >= problem.n || m !== 'lm'), ...COMPARE_DEFAULTS] : COMPARE_DEFAULTS;
-  return candidates.filter((m) => (problem.bounds ? honoursBounds(m) : isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
+  return candidates.filter((m) => (!problem.bounds || honoursBounds(m)) && (isLeastSquaresMethod(m) || !isDense(m) || problem.n <= DENSE_MAX_N));
 }
 
 function isLeastSquaresMethod(m: MethodName): boolean {
@@ -29,7 +31,7 @@ function parseMethods(v: unknown): MethodName[] | undefined {
   if (list.length === 0) throw new UsageError('--methods needs a comma-separated list, e.g. --methods lbfgs,newton,trust-exact');
   const methods = list.map((m) => checkMethod(m, '--methods'));
   const dup = methods.find((m, i) => methods.indexOf(m) !== i);
-  if (dup) throw new UsageError(`--methods lists "${dup}" twice`);
+  if (dup) throw new UsageError(`--methods lists "${shown(dup)}" twice`);
   return methods;
 }
 
@@ -42,15 +44,19 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
   methodFrom(undefined, problem); // a bad options.method in the file is still an error
   const methods = given ?? defaultMethods(problem);
   for (const m of methods) {
-    checkBoundsSupport(problem, m, '--methods');
     checkProblemKind(problem, m, '--methods');
+    checkBoundsSupport(problem, m, '--methods');
+    checkConstraintSupport(problem, m, '--methods');
+    checkMethodSize(problem, m);
   }
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
   const results: { method: MethodName; result: MinimizeResult | LeastSquaresResult }[] = [];
   for (const method of methods) {
-    if (!args.quiet) process.stderr.write(`tayopt: ${problem.name}: running ${method}…\n`);
+    if (!args.quiet) process.stderr.write(`tayopt: ${shown(problem.name, 80)}: running ${method}…\n`);
+    const warning = denseWarning(problem, method);
+    if (warning) process.stderr.write(`${warning}\n`);
     results.push({ method, result: runMethod(problem, prepared, method, settings) });
   }
 
@@ -100,6 +106,6 @@ function table(problem: Problem, results: { method: MethodName; result: Minimize
   });
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const fmt = (cells: string[]) => cells.map((c, i) => (i < 2 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
-  const lines = [`${problem.name}: ${problem.n} unknowns${fStar !== undefined ? `, known f* = ${short(fStar, 12)}` : ''}`, fmt(head), ...rows.map(fmt)];
+  const lines = [`${shown(problem.name, 80)}: ${problem.n} unknowns${fStar !== undefined ? `, known f* = ${short(fStar, 12)}` : ''}`, fmt(head), ...rows.map(fmt)];
   return `${lines.join('\n')}\n`;
 }

@@ -1,10 +1,11 @@
 /** `tayopt solve FILE`: minimize, log each iteration to stderr, print the result. */
 import { byVariable, elementName, withStart } from '../../src/problem/index.js';
 import type { Problem } from '../../src/problem/types.js';
+import { shown } from '../../src/text.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, checkProblemKind, isLeastSquaresRun, prepare, runMethod } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, denseWarning, gtolText, isConstrained, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -27,10 +28,8 @@ export interface SolveArgs {
 /** Solver settings from flags, falling back on the problem's `options`, then the defaults. */
 export function settingsFrom(args: SolveArgs, problem: Problem): RunSettings {
   const timeLimit = positive(args.timeLimit, '--time-limit');
-  const gtol = positive(args.gtol, '--gtol') ?? problem.options.gtol;
   return {
-    gtol: gtol ?? 1e-5,
-    gtolGiven: gtol !== undefined,
+    gtol: positive(args.gtol, '--gtol') ?? problem.options.gtol,
     maxIter: count(args.maxIter, '--max-iter') ?? problem.options.maxIter ?? 1000,
     ftol: nonNegative(args.ftol, '--ftol'),
     xtol: nonNegative(args.xtol, '--xtol'),
@@ -65,26 +64,49 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   const problem = withStartFlag(await load(args.file), args.start);
   const method = methodFrom(args.method, problem);
   const where = args.method !== undefined ? '--method' : `${problem.file}: options.method`;
-  checkBoundsSupport(problem, method, where);
   checkProblemKind(problem, method, where);
+  checkBoundsSupport(problem, method, where);
+  checkConstraintSupport(problem, method, where);
+  checkMethodSize(problem, method);
   const settings = settingsFrom(args, problem);
   const prepared = prepare(problem);
 
   const log = new IterationLog(args.quiet ? () => undefined : err, { verbose: args.verbose === true, tty: process.stderr.isTTY === true });
   const shapes = problem.variables.map((v) => `${v.name}${v.shape.length ? ` [${v.shape.join('×')}]` : ''}`).join(', ');
-  log.line(`tayopt: solving "${problem.name}" (${problem.file})`);
-  log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}`);
+  log.line(`tayopt: solving "${shown(problem.name, 80)}" (${shown(problem.file, 120)})`);
+  const m = (problem.constraints ?? []).reduce((s, c) => s + c.lower.length, 0);
+  log.line(`  ${problem.n} unknown${problem.n === 1 ? '' : 's'}: ${shapes}${problem.bounds ? '; with bounds' : ''}${m ? `; ${m} constraint value${m === 1 ? '' : 's'} in ${problem.constraints!.length} constraint${problem.constraints!.length === 1 ? '' : 's'}` : ''}`);
   const lsq = isLeastSquaresRun(problem, method);
+  const ipm = isConstrained(problem) || method === 'ipm';
   log.line(
     lsq
-      ? `  least squares: ${problem.m} residuals; method ${method}${settings.gtolGiven ? `, gtol ${settings.gtol.toExponential()}` : ''}, at most ${settings.maxIter} iterations`
-      : `  method ${method}, gtol ${settings.gtol.toExponential()}, at most ${settings.maxIter} iterations`,
+      ? `  least squares: ${problem.m} residuals; method ${method}${settings.gtol !== undefined ? `, gtol ${settings.gtol.toExponential()}` : ''}, at most ${settings.maxIter} iterations`
+      : ipm
+        ? `  method ${method}${method === 'auto' ? ' (ipm: general constraints)' : ''}, tolerance ${(settings.gtol ?? 1e-8).toExponential()} on the KKT error, at most ${settings.maxIter} iterations`
+        : `  method ${method}, gtol ${gtolText(method, settings)}, at most ${settings.maxIter} iterations`,
   );
   if (prepared.x0.some((v, i) => v !== problem.x0[i])) log.line('  the start point was moved into the bounds');
+  const warning = denseWarning(problem, method);
+  if (warning) err(`${warning}\n`);
   log.line('');
-  const result = runMethod(problem, prepared, method, settings, (e) => log.row(e));
+  // Ctrl-C aborts the run through its signal: the summary and the report then show the best
+  // point so far, and the exit code is 130 (128 + SIGINT) as for any interrupted command. A
+  // second Ctrl-C exits at once.
+  const interrupt = new AbortController();
+  const onSigint = (): void => {
+    if (interrupt.signal.aborted) process.exit(EXIT.interrupted);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  let result: MinimizeResult | LeastSquaresResult;
+  try {
+    result = await runMethodAsync(problem, prepared, method, settings, (e) => log.row(e), interrupt.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
   log.finish();
   log.line('');
+  if (result.status === 'aborted') err('tayopt: interrupted (Ctrl-C); the result below is the best point so far\n');
 
   if (args.json) {
     process.stdout.write(`${JSON.stringify(resultJson(problem, result))}\n`);
@@ -99,6 +121,7 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
     });
     if (!args.quiet) err(`tayopt: report written to ${reportPath}\n`);
   }
+  if (result.status === 'aborted') return EXIT.interrupted;
   return result.success ? EXIT.ok : EXIT.notConverged;
 }
 
@@ -120,6 +143,15 @@ export function resultJson(problem: Problem, r: MinimizeResult | LeastSquaresRes
     nhvp: r.nhvp,
     nhev: r.nhev,
     timeMs: r.history.length ? r.history[r.history.length - 1]!.timeMs : 0,
+    ...(r.constraints
+      ? {
+          constraints: Array.from(r.constraints),
+          multipliers: { constraints: Array.from(r.multipliers!.constraints), lower: byVariable(problem, r.multipliers!.lower), upper: byVariable(problem, r.multipliers!.upper) },
+          kkt: r.kkt,
+          ncev: r.ncev,
+          njev: r.njev,
+        }
+      : {}),
   };
 }
 
@@ -127,17 +159,30 @@ export function resultJson(problem: Problem, r: MinimizeResult | LeastSquaresRes
 export function summary(problem: Problem, r: MinimizeResult | LeastSquaresResult): string {
   const last = r.history[r.history.length - 1];
   const lines: string[] = [];
-  lines.push(`${problem.name}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
+  lines.push(`${shown(problem.name, 80)}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
   lines.push(`  ${r.message}`);
   const fStar = problem.solution.f;
   lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);
-  if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
-  lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, Hessian-vector ${r.nhvp}, Hessian ${r.nhev}`);
   if ('stderr' in r) {
+    if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
     lines.push(`  evaluations: residuals ${r.nfev}, Jacobian ${r.njev}`);
-    lines.splice(lines.length - 2, 1);
     lines.push(parameterTable(problem, r));
     return `${lines.join('\n')}\n`;
+  }
+  if (r.kkt) {
+    lines.push(`  KKT residuals: stationarity ‖∇f + Jᵀλ − z_L + z_U‖∞ = ${sci(r.kkt.stationarity)}, max constraint violation = ${sci(r.kkt.feasibility)}, complementarity = ${sci(r.kkt.complementarity)}`);
+    lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, constraints ${r.ncev}, constraint Jacobian ${r.njev}, Lagrangian Hessian ${r.nhev}`);
+    let k = 0;
+    for (const c of problem.constraints ?? []) {
+      const size = c.lower.length;
+      const vals = Array.from(r.constraints!.subarray(k, k + size));
+      const lam = Array.from(r.multipliers!.constraints.subarray(k, k + size));
+      lines.push(`  ${c.name}: value ${compact(size === 1 ? vals[0] : vals)}, multiplier ${compact(size === 1 ? lam[0] : lam)}`);
+      k += size;
+    }
+  } else {
+    if (last) lines.push(`  ${problem.bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞'} = ${sci(last.gnorm)}`);
+    lines.push(`  evaluations: f ${r.nfev}, gradient ${r.ngev}, Hessian-vector ${r.nhvp}, Hessian ${r.nhev}`);
   }
   const xs = byVariable(problem, r.x);
   for (const v of problem.variables) lines.push(`  ${v.name} = ${compact(xs[v.name])}`);

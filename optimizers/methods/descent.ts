@@ -6,7 +6,7 @@ import type { SolverState, StepReport } from '../loop.js';
 import type { Objective } from '../objective.js';
 import { Ray } from '../linesearch/ray.js';
 import { isAcceptable, type LineSearch } from '../linesearch/types.js';
-import { allFinite, dot, norm2, normInf, sub } from '../vec.js';
+import { allFinite, dot, norm2, normInf, sameVector, sub } from '../vec.js';
 
 export interface DescentState extends SolverState {
   /** Search direction of the current iteration. */
@@ -67,9 +67,7 @@ export function lineSearchStep(
   // report it rather than iterate in place.
   const gnorm = gnormOf(ray.xt, ray.gt);
   const progress = f < state.f || (f <= state.f + 1e-12 * Math.abs(state.f) && gnorm < state.gnorm);
-  let moved = false;
-  for (let i = 0; i < state.x.length && !moved; i++) moved = ray.xt[i] !== state.x[i];
-  if (!progress || !moved) return { status: 'lineSearchFailed', step: 0, detail: 'the accepted step does not decrease f' };
+  if (!progress || sameVector(ray.xt, state.x)) return { status: 'lineSearchFailed', step: 0, detail: 'the accepted step does not decrease f' };
   sub(state.s, ray.xt, state.x);
   sub(state.y, ray.gt, state.g);
   state.x.set(ray.xt);

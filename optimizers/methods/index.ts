@@ -10,6 +10,7 @@
 import type { Method } from '../loop.js';
 import type { LineSearch } from '../linesearch/types.js';
 import type { Box } from '../bounds.js';
+import type { ConstraintSet } from '../constraints.js';
 import { steihaug } from '../subproblem/steihaug.js';
 import { moreSorensenSubproblem } from '../subproblem/more-sorensen.js';
 import { dogleg } from '../subproblem/dogleg.js';
@@ -20,6 +21,10 @@ import { bfgs } from './bfgs.js';
 import { newton } from './newton.js';
 import { newtonCg } from './newtoncg.js';
 import { trustRegion } from './trustregion.js';
+import { type IpmOptions, ipm } from './ipm.js';
+import { tron } from './tron.js';
+import { projectedNewtonCholesky, projectedNewtonCg } from './projected-newton.js';
+import { projectedBfgs } from './projected-bfgs.js';
 import { type LeastSquaresMethodOptions, lm } from './lm.js';
 import { trf } from './trf.js';
 
@@ -43,12 +48,13 @@ export type Oracle =
 export type ProblemKind = 'scalar' | 'least-squares' | 'constrained';
 
 /** How a method globalizes its steps; decides which of the family options apply. */
-export type MethodFamily = 'line-search' | 'trust-region';
+export type MethodFamily = 'line-search' | 'trust-region' | 'interior-point';
 
 /** The options of each family: given to a method of another family, they are an error. */
 export const FAMILY_OPTIONS = {
   'line-search': ['lineSearch'],
   'trust-region': ['initialRadius', 'maxRadius', 'eta'],
+  'interior-point': ['ctol'],
 } as const satisfies Record<MethodFamily, readonly string[]>;
 
 /** Options after `minimize()` has validated them, handed to a method's `build`. */
@@ -61,6 +67,8 @@ export interface MethodSettings {
   trustRegion: { initialRadius?: number; maxRadius: number; eta: number };
   /** Box constraints, or null. Only methods with `bounds: true` ever receive a box. */
   bounds: Box | null;
+  /** General constraints and the tolerances of the constrained methods (set by `minimize()`). Only methods with `constraints: true` ever receive constraints. */
+  interiorPoint?: { constraints: ConstraintSet | null } & IpmOptions;
   /** Tolerances and scaling of the least-squares methods (set by `leastSquares()`). */
   leastSquares?: LeastSquaresMethodOptions;
 }
@@ -90,9 +98,14 @@ export interface MethodSpec {
   build(settings: MethodSettings): Method;
 }
 
-const lineSearchMethod = { family: 'line-search', problem: 'scalar', bounds: false, constraints: false } as const;
-const trustRegionMethod = { family: 'trust-region', problem: 'scalar', bounds: false, constraints: false } as const;
+const lineSearchMethod = { family: 'line-search', problem: 'scalar', bounds: true, constraints: false } as const;
+const trustRegionMethod = { family: 'trust-region', problem: 'scalar', bounds: true, constraints: false } as const;
 const leastSquaresMethod = { family: 'trust-region', problem: 'least-squares', needs: ['residuals', 'jacobian'], constraints: false } as const;
+
+/** The method's bounded form when the settings carry a box, else its plain form. */
+function boxed(s: MethodSettings, bounded: (lower: Float64Array, upper: Float64Array) => Method, plain: () => Method): Method {
+  return s.bounds ? bounded(s.bounds.lower, s.bounds.upper) : plain();
+}
 
 function lsqSettings(s: MethodSettings): LeastSquaresMethodOptions {
   if (!s.leastSquares) throw new Error('a least-squares method needs its settings from leastSquares()');
@@ -115,58 +128,73 @@ export const METHODS = {
   },
   bfgs: {
     ...lineSearchMethod,
-    summary: 'BFGS with a dense inverse Hessian approximation, gradients only',
+    summary: 'BFGS with a dense inverse Hessian approximation, gradients only; bounds: projected',
     needs: ['value', 'gradient'],
-    build: (s): Method => bfgs({ lineSearch: s.lineSearch }),
+    build: (s): Method => boxed(s, projectedBfgs, () => bfgs({ lineSearch: s.lineSearch })),
   },
   newton: {
     ...lineSearchMethod,
-    summary: 'Newton with a modified Cholesky factorization of the Hessian',
+    summary: 'Newton with a modified Cholesky factorization of the Hessian; bounds: projected',
     needs: ['value', 'gradient', 'hessian'],
-    build: (s): Method => newton({ lineSearch: s.lineSearch }),
+    build: (s): Method => boxed(s, projectedNewtonCholesky, () => newton({ lineSearch: s.lineSearch })),
   },
   'newton-cg': {
     ...lineSearchMethod,
-    summary: 'line-search Newton with truncated CG, Hessian-vector products',
+    summary: 'line-search Newton with truncated CG, Hessian-vector products; bounds: projected',
     needs: ['value', 'gradient', 'hvp'],
-    build: (s): Method => newtonCg({ lineSearch: s.lineSearch }),
+    build: (s): Method => boxed(s, projectedNewtonCg, () => newtonCg({ lineSearch: s.lineSearch })),
   },
   'trust-ncg': {
     ...trustRegionMethod,
-    summary: 'trust region, Steihaug–Toint CG, Hessian-vector products',
+    summary: 'trust region, Steihaug–Toint CG, Hessian-vector products; bounds: TRON (Lin–Moré)',
     needs: ['value', 'gradient', 'hvp'],
     autoRank: 2,
-    build: (s): Method => trustRegion('trust-ncg', steihaug, s.trustRegion),
+    build: (s): Method => boxed(s, (lo, hi) => tron('trust-ncg', steihaug, lo, hi, s.trustRegion), () => trustRegion('trust-ncg', steihaug, s.trustRegion)),
   },
   'trust-exact': {
     ...trustRegionMethod,
-    summary: 'trust region, Moré–Sorensen on the dense Hessian',
+    summary: 'trust region, Moré–Sorensen on the dense Hessian; bounds: Lin–Moré active set',
     needs: ['value', 'gradient', 'hessian'],
     autoRank: 1,
-    build: (s): Method => trustRegion('trust-exact', moreSorensenSubproblem(), s.trustRegion),
+    build: (s): Method =>
+      boxed(s, (lo, hi) => tron('trust-exact', moreSorensenSubproblem(), lo, hi, s.trustRegion), () => trustRegion('trust-exact', moreSorensenSubproblem(), s.trustRegion)),
   },
   dogleg: {
     ...trustRegionMethod,
-    summary: 'trust region, dogleg on the modified Hessian',
+    summary: 'trust region, dogleg on the modified Hessian; bounds: Lin–Moré active set',
     needs: ['value', 'gradient', 'hessian'],
-    build: (s): Method => trustRegion('dogleg', dogleg, s.trustRegion),
+    build: (s): Method => boxed(s, (lo, hi) => tron('dogleg', dogleg, lo, hi, s.trustRegion), () => trustRegion('dogleg', dogleg, s.trustRegion)),
   },
   'trust-krylov': {
     ...trustRegionMethod,
-    summary: 'trust region, GLTR (Lanczos), Hessian-vector products',
+    summary: 'trust region, GLTR (Lanczos), Hessian-vector products; bounds: Lin–Moré active set',
     needs: ['value', 'gradient', 'hvp'],
-    build: (s): Method => trustRegion('trust-krylov', gltr(), s.trustRegion),
+    build: (s): Method => boxed(s, (lo, hi) => tron('trust-krylov', gltr(), lo, hi, s.trustRegion), () => trustRegion('trust-krylov', gltr(), s.trustRegion)),
+  },
+  ipm: {
+    summary: 'interior point (Ipopt-style) for constraints and bounds, exact Lagrangian Hessian',
+    family: 'interior-point',
+    problem: 'constrained',
+    needs: ['value', 'gradient', 'constraints', 'constraintJacobian', 'lagrangianHessian'],
+    bounds: true,
+    constraints: true,
+    autoRank: 1,
+    build: (s): Method => {
+      if (!s.interiorPoint) throw new Error('ipm needs its settings from minimize()');
+      const { constraints, ...opts } = s.interiorPoint;
+      return ipm(constraints, s.bounds, opts);
+    },
   },
   lm: {
     ...leastSquaresMethod,
-    summary: 'least squares: Levenberg–Marquardt (Moré), scaled trust region, exact Jacobian',
+    summary: 'least squares: Levenberg–Marquardt (Moré), exact Jacobian; bounds: none',
     bounds: false,
     autoRank: 2,
     build: (s): Method => lm(lsqSettings(s)),
   },
   trf: {
     ...leastSquaresMethod,
-    summary: 'least squares with bounds: trust region reflective (Coleman–Li), exact Jacobian',
+    summary: 'least squares: trust region reflective, exact Jacobian; bounds: Coleman–Li',
     bounds: true,
     autoRank: 1,
     build: (s): Method => trf(lsqSettings(s), s.bounds),
@@ -209,6 +237,23 @@ export const METHOD_NAMES: readonly MethodName[] = [
 /** Largest n for which `auto` (and the CLI's `compare` defaults, and the benchmark) use a method that forms the dense n×n Hessian. */
 export const DENSE_MAX_N = 200;
 
+/** Default gtol of methods that use second derivatives (a Hessian or its products, a Jacobian's Gauss–Newton model, a Lagrangian Hessian). */
+export const SECOND_ORDER_GTOL = 1e-12;
+/** Default gtol of gradient-only methods. */
+export const FIRST_ORDER_GTOL = 1e-8;
+
+/**
+ * The gtol a `minimize` method uses when none is given (optimizers/README.md, "Default
+ * stopping"; lm and trf have their own scaled tests):
+ * 1e-12 for methods with second-order information, whose last steps converge quadratically
+ * and cost next to nothing, 1e-8 for gradient-only ones. Where a gtol is out of reach the
+ * run ends at the limit of double precision instead (status 'precision').
+ */
+export function defaultGtol(name: ConcreteMethodName): number {
+  const second: readonly Oracle[] = ['hvp', 'hessian', 'jacobian', 'lagrangianHessian'];
+  return methodSpec(name).needs.some((o) => second.includes(o)) ? SECOND_ORDER_GTOL : FIRST_ORDER_GTOL;
+}
+
 /** The entry of a registry method, as the general {@link MethodSpec}. */
 export function methodSpec(name: ConcreteMethodName): MethodSpec {
   return METHODS[name];
@@ -235,9 +280,10 @@ export function honoursBounds(name: MethodName): boolean {
   return name === 'auto' || methodSpec(baseMethod(name)).bounds;
 }
 
-/** "lbfgs (L-BFGS-B)": the methods of these problem kinds that honour bounds, for messages. */
+/** "lbfgs (L-BFGS-B)": the methods of these problem kinds that honour bounds, kind by kind in the order given, for messages. */
 export function boundMethodsText(quote = '', kinds: readonly ProblemKind[] = ['scalar']): string {
-  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds && kinds.includes(methodSpec(m).problem))
+  return kinds
+    .flatMap((k) => CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).bounds && methodSpec(m).problem === k))
     .map((m) => `${quote}${m}${quote}${methodSpec(m).boundedAs ? ` (${methodSpec(m).boundedAs!.title})` : ''}`)
     .join(', ');
 }
@@ -248,6 +294,18 @@ export interface AutoContext {
   bounds: boolean;
   n: number;
   has: ReadonlySet<Oracle>;
+}
+
+/** Whether a method name can be run with general constraints ('auto' can: it picks one that does). */
+export function takesConstraints(name: MethodName): boolean {
+  return name === 'auto' || methodSpec(baseMethod(name)).constraints;
+}
+
+/** "'ipm'": the methods that take general constraints, for messages. */
+export function constraintMethodsText(quote = ''): string {
+  return CONCRETE_METHOD_NAMES.filter((m) => methodSpec(m).constraints)
+    .map((m) => `${quote}${m}${quote}`)
+    .join(', ');
 }
 
 /** The methods `auto` considers, in order of preference. */
@@ -268,20 +326,28 @@ export function chooseAuto(ctx: AutoContext): ConcreteMethodName | undefined {
   });
 }
 
-/** How `auto` chooses for min f(x), in words, for help texts: "L-BFGS-B with bounds; else trust-exact up to 200 unknowns, else trust-ncg". */
+/**
+ * How `auto` chooses for min f(x), in words, for help texts: "trust-exact up to 200 unknowns,
+ * else trust-ncg, with or without bounds" (or "<method> with bounds; else …" when the ranking
+ * under bounds differs).
+ */
 export function autoText(): string {
   const ranked = autoCandidates().filter((m) => methodSpec(m).problem === 'scalar');
-  const bounded = ranked.find((m) => methodSpec(m).bounds);
-  const parts: string[] = [];
-  for (const m of ranked) {
-    if (isDense(m)) parts.push(`${m} up to ${DENSE_MAX_N} unknowns`);
-    else {
-      parts.push(m);
-      break; // with exact derivatives (AD), the first method without a size limit always fits
+  const chain = (ms: ConcreteMethodName[]): string => {
+    const parts: string[] = [];
+    for (const m of ms) {
+      if (isDense(m)) parts.push(`${m} up to ${DENSE_MAX_N} unknowns`);
+      else {
+        parts.push(m);
+        break; // with exact derivatives (AD), the first method without a size limit always fits
+      }
     }
-  }
-  const free = parts.join(', else ');
-  return bounded ? `${methodSpec(bounded).boundedAs?.title ?? bounded} with bounds; else ${free}` : free;
+    return parts.join(', else ');
+  };
+  const free = chain(ranked);
+  const bounded = chain(ranked.filter((m) => methodSpec(m).bounds));
+  if (bounded === free) return `${free}, with or without bounds`;
+  return bounded ? `${bounded} with bounds; else ${free}` : free;
 }
 
 /**

@@ -34,6 +34,27 @@ export class LbfgsMemory {
     this.next = 0;
   }
 
+  /** A copy of the stored pairs, oldest first (for a warm start). */
+  snapshot(): { S: Float64Array; Y: Float64Array } {
+    const n = this.n;
+    const S = new Float64Array(this.count * n);
+    const Y = new Float64Array(this.count * n);
+    for (let k = 0; k < this.count; k++) {
+      const o = this.slot(k) * n;
+      S.set(this.S.subarray(o, o + n), k * n);
+      Y.set(this.Y.subarray(o, o + n), k * n);
+    }
+    return { S, Y };
+  }
+
+  /** Replaces the memory by the pairs of a {@link snapshot} (the newest m of them, if it holds more). */
+  restore(snap: { S: Float64Array; Y: Float64Array }): void {
+    this.clear();
+    const n = this.n;
+    const count = Math.floor(snap.S.length / n);
+    for (let k = Math.max(0, count - this.m); k < count; k++) this.push(snap.S.subarray(k * n, (k + 1) * n), snap.Y.subarray(k * n, (k + 1) * n));
+  }
+
   /** Slot of the k-th oldest stored pair (k = 0 … count−1). */
   slot(k: number): number {
     return (this.next - this.count + k + this.m) % this.m;

@@ -29,8 +29,10 @@ export function lbfgs(options: LbfgsOptions = {}): Method<LbfgsState> {
   const ls = options.lineSearch ?? moreThuente();
   return {
     name: 'lbfgs',
-    init(obj, x0) {
-      return { ...initDescentState(obj, x0), mem: new LbfgsMemory(m, obj.n) };
+    init(obj, x0, warm) {
+      const mem = new LbfgsMemory(m, obj.n);
+      if (warm) mem.restore(warm as ReturnType<LbfgsMemory['snapshot']>);
+      return { ...initDescentState(obj, x0), mem };
     },
     step(state): StepReport {
       const { mem, d } = state;
@@ -44,5 +46,6 @@ export function lbfgs(options: LbfgsOptions = {}): Method<LbfgsState> {
       if (rep.status === 'accepted') mem.push(state.s, state.y);
       return rep;
     },
+    save: (state) => state.mem.snapshot(),
   };
 }

@@ -308,7 +308,7 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
 
   return {
     name: 'lbfgsb',
-    init(obj, x0) {
+    init(obj, x0, warm) {
       const n = obj.n;
       const base = initDescentState(obj, x0);
       base.ray.setBounds(lower, upper);
@@ -335,6 +335,13 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
         N: new Float64Array(m2 * m2),
       };
       st.gnorm = projectedGradientNorm(st.x, st.g, lower, upper);
+      if (warm) {
+        st.mem.restore(warm as ReturnType<LbfgsMemory['snapshot']>);
+        if (st.mem.count > 0) {
+          const k = st.mem.slot(st.mem.count - 1);
+          st.theta = st.mem.yy[k]! / st.mem.sy[k]!;
+        }
+      }
       return st;
     },
     step(st): StepReport {
@@ -348,5 +355,6 @@ export function lbfgsb(lower: Float64Array, upper: Float64Array, options: Lbfgsb
       if (st.mem.push(st.s, st.y)) st.theta = dot(st.y, st.y) / dot(st.s, st.y);
       return rep;
     },
+    save: (st) => st.mem.snapshot(),
   };
 }

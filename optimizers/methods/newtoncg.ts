@@ -30,9 +30,11 @@ export function newtonCg(options: NewtonCgOptions = {}): Method<NewtonCgState> {
   const ls = options.lineSearch ?? moreThuente();
   return {
     name: 'newton-cg',
-    init(obj, x0) {
+    init(obj, x0, warm) {
       const base = initDescentState(obj, x0);
-      return { ...base, gnorm0: Math.sqrt(dot(base.g, base.g)), cg: cgWork(obj.n), hvp: (v, out) => obj.hvp(base.x, v, out) };
+      // A warm start keeps the start gradient that scales the forcing term.
+      const gnorm0 = (warm as { gnorm0?: number } | undefined)?.gnorm0 ?? Math.sqrt(dot(base.g, base.g));
+      return { ...base, gnorm0, cg: cgWork(obj.n), hvp: (v, out) => obj.hvp(base.x, v, out) };
     },
     step(state): StepReport {
       const n = state.x.length;
@@ -48,5 +50,6 @@ export function newtonCg(options: NewtonCgOptions = {}): Method<NewtonCgState> {
       }
       return lineSearchStep(state, ls, 1);
     },
+    save: (state) => ({ gnorm0: state.gnorm0 }),
   };
 }

@@ -32,6 +32,7 @@ import type { Method, SolverState, StepReport } from '../loop.js';
 import type { Objective } from '../objective.js';
 import type { LeastSquaresObjective } from '../leastsq/objective.js';
 import { SvdWorkspace, columnNorms, gradientCosine, scaledSvd, secularStep, stepFromCoefficients } from '../leastsq/linalg.js';
+import { projectedGradientNorm } from '../bounds.js';
 import { allFinite, normInf } from '../vec.js';
 import { type LeastSquaresMethodOptions, ZERO_RESIDUAL, asLeastSquares } from './lm.js';
 
@@ -137,7 +138,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         x: x0,
         f,
         g,
-        gnorm: normInf(g),
+        gnorm: boundedGradientNorm(x0, g, lower, upper),
         radius: 1,
         f0: f,
         alpha: 0,
@@ -295,7 +296,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
           if (Number.isFinite(f2) && allFinite(state.g)) {
             x.set(xt);
             state.f = f2;
-            state.gnorm = boundedGradientNorm(state, lower, upper);
+            state.gnorm = boundedGradientNorm(x, state.g, lower, upper);
             if (!conv && state.f <= EPS * EPS * state.f0) conv = ZERO_RESIDUAL;
             return { status: 'accepted', step: stepOf(state.grad, x), ...(conv ? { converged: conv } : {}) };
           }
@@ -347,15 +348,9 @@ function stepOf(a: Float64Array, b: Float64Array): number {
   return Math.sqrt(s);
 }
 
-/** ‖P(x − g) − x‖∞ with P the projection on the box (‖g‖∞ without one). */
-function boundedGradientNorm(st: TrfState, lower?: Float64Array, upper?: Float64Array): number {
-  if (!lower || !upper) return normInf(st.g);
-  let mx = 0;
-  for (let i = 0; i < st.x.length; i++) {
-    const p = Math.min(Math.max(st.x[i]! - st.g[i]!, lower[i]!), upper[i]!);
-    mx = Math.max(mx, Math.abs(p - st.x[i]!));
-  }
-  return mx;
+/** The stationarity measure: ‖P(x − g) − x‖∞ with P the projection on the box, ‖g‖∞ without one. */
+function boundedGradientNorm(x: Float64Array, g: Float64Array, lower?: Float64Array, upper?: Float64Array): number {
+  return lower && upper ? projectedGradientNorm(x, g, lower, upper) : normInf(g);
 }
 
 /**

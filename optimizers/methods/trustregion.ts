@@ -10,11 +10,16 @@
  * a gradient per doubling. ρ is computed as (ared + δ)/(pred + δ), δ = 10ε·max(1, |f|), so that
  * reductions at rounding level do not read as model failure (Conn, Gould & Toint §17.4).
  * A trial with a non-finite f or gradient is rejected like a very bad step.
+ * When the predicted decrease is below the rounding level of f, ρ is noise and the step is
+ * judged by the gradient: accepted if f does not rise beyond rounding and ‖∇f‖∞ decreases.
+ * No progress (the loop then tests for the limit of precision): a step that leaves x
+ * unchanged in floating point, or a radius collapsed to rounding level.
  */
 import type { Method, SolverState, StepReport } from '../loop.js';
 import type { Objective } from '../objective.js';
 import type { QuadraticModel, SubproblemFactory, TrustRegionSubproblem } from '../subproblem/types.js';
-import { addScaled, allFinite, norm2, normInf } from '../vec.js';
+import { roundingLevel } from '../precision.js';
+import { addScaled, allFinite, norm2, normInf, sameVector } from '../vec.js';
 
 export interface TrustRegionOptions {
   /** Initial radius (default 1). */
@@ -51,18 +56,19 @@ export function trustRegion(name: string, subproblem: SubproblemFactory, options
   const doubling = options.internalDoubling ?? true;
   return {
     name,
-    init(obj: Objective, x0: Float64Array): TrustRegionState {
+    init(obj: Objective, x0: Float64Array, warm?: unknown): TrustRegionState {
       const n = obj.n;
       const g = new Float64Array(n);
       const f = obj.valueAndGrad(x0, g);
+      const w = warm as Partial<TrustRegionWarm> | undefined;
       const state: TrustRegionState = {
         x: x0,
         f,
         g,
         gnorm: normInf(g),
-        radius: initialRadius,
+        radius: w?.radius ?? initialRadius,
         sub: subproblem(n),
-        model: { n, g, H: null, hvp: (v, out) => obj.hvp(state.x, v, out), gnorm0: norm2(g) },
+        model: { n, g, H: null, hvp: (v, out) => obj.hvp(state.x, v, out), gnorm0: w?.gnorm0 ?? norm2(g), checkTime: () => obj.checkTime() },
         p: new Float64Array(n),
         pBest: new Float64Array(n),
         xt: new Float64Array(n),
@@ -78,6 +84,15 @@ export function trustRegion(name: string, subproblem: SubproblemFactory, options
       if (res.status === 'nonFinite') return nonFiniteModel(sub);
       let pn = norm2(p);
       const tooSmall = (r: number): boolean => r <= 1e-15 * (1 + normInf(state.x));
+      /** A rejected trial (the radius already reduced): 'rejected', or the end once the radius has collapsed. */
+      const reject = (finiteTrial: boolean, why: string): StepReport => {
+        state.sameModel = true;
+        if (!tooSmall(state.radius)) return { status: 'rejected', step: 0 };
+        const r = state.radius.toExponential(2);
+        return finiteTrial
+          ? { status: 'noProgress', step: 0, detail: `${why}the trust region radius ${r} collapsed` }
+          : { status: 'nonFinite', step: 0, detail: `at trial points until the trust region radius collapsed to ${r}` };
+      };
       if (!(res.predicted > 0) || !(pn > 0)) {
         // The model sees no decrease: only rounding can cause this with g ≠ 0.
         state.radius = 0.25 * Math.min(state.radius, pn > 0 ? pn : state.radius);
@@ -85,9 +100,29 @@ export function trustRegion(name: string, subproblem: SubproblemFactory, options
         if (tooSmall(state.radius)) return { status: 'noProgress', step: 0, detail: 'the model predicts no decrease' };
         return { status: 'rejected', step: 0 };
       }
-      const delta = 10 * Number.EPSILON * Math.max(1, Math.abs(state.f));
+      const delta = roundingLevel(state.f);
       const ratio = (f: number, pred: number): number => (Number.isFinite(f) ? (state.f - f + delta) / (pred + delta) : -Infinity);
       addScaled(xt, state.x, 1, p);
+      if (sameVector(xt, state.x)) return { status: 'noProgress', step: 0, detail: `the step, ‖p‖ = ${pn.toExponential(2)}, no longer changes x in double precision` };
+      if (res.predicted <= roundingLevel(state.f)) {
+        // At the rounding floor of f, ρ is noise: the step is judged by the gradient instead
+        // (as the approximate Wolfe conditions do in the line searches). Newton steps still
+        // shrink ‖∇f‖ there; a cycle at the floor does not, and ends when the radius has shrunk
+        // until x + p = x.
+        const f2 = obj.valueAndGrad(xt, gt);
+        const g2 = normInf(gt);
+        if (Number.isFinite(f2) && allFinite(gt) && f2 <= state.f + roundingLevel(state.f) && g2 < state.gnorm) {
+          if (res.onBoundary) state.radius = Math.min(2 * state.radius, maxRadius);
+          state.x.set(xt);
+          state.g.set(gt);
+          state.f = f2;
+          state.gnorm = g2;
+          state.sameModel = false;
+          return { status: 'accepted', step: pn };
+        }
+        state.radius = 0.25 * pn;
+        return reject(Number.isFinite(f2) && allFinite(gt), "the model's decrease is below the rounding level of f and ");
+      }
       let ft = obj.value(xt);
       let rho = ratio(ft, res.predicted);
 
@@ -139,14 +174,16 @@ export function trustRegion(name: string, subproblem: SubproblemFactory, options
         state.sameModel = false;
         return { status: 'accepted', step: pn };
       }
-      state.sameModel = true;
-      if (tooSmall(state.radius)) {
-        const r = state.radius.toExponential(2);
-        return Number.isFinite(ft) && gOk
-          ? { status: 'noProgress', step: 0, detail: `trust region radius ${r} collapsed` }
-          : { status: 'nonFinite', step: 0, detail: `at trial points until the trust region radius collapsed to ${r}` };
-      }
-      return { status: 'rejected', step: 0 };
+      return reject(Number.isFinite(ft) && gOk, '');
+    },
+    save(state): TrustRegionWarm {
+      return { radius: state.radius, gnorm0: state.model.gnorm0 };
     },
   };
+}
+
+/** What a trust-region run keeps for a warm start: the radius, and the start gradient that scales the forcing term. */
+interface TrustRegionWarm {
+  radius: number;
+  gnorm0: number;
 }

@@ -208,6 +208,8 @@ export interface MoreSorensenOptions {
   kHard?: number;
   /** Maximum factorizations (default 50). */
   maxIter?: number;
+  /** Called before each factorization; throws to abandon the solve when the time limit has passed. */
+  checkTime?: () => void;
 }
 
 export interface MoreSorensenResult {
@@ -268,6 +270,7 @@ export function moreSorensen(
   let it = 0;
 
   for (; it < maxIter && !done; it++) {
+    options.checkTime?.();
     const k = sys.factor(lambda);
     if (k >= 0) {
       const vv = sys.certificate(k, v);
@@ -357,7 +360,7 @@ export const moreSorensenSubproblem =
         const H = model.H!;
         for (let i = 0; i < H.length; i++) if (!Number.isFinite(H[i]!)) return { predicted: 0, onBoundary: false, status: 'nonFinite' };
         sys.set(H);
-        const r = moreSorensen(sys, model.g, radius, p, work, options);
+        const r = moreSorensen(sys, model.g, radius, p, work, model.checkTime ? { ...options, checkTime: model.checkTime } : options);
         return { predicted: r.predicted, onBoundary: r.onBoundary, status: 'ok' };
       },
     };

@@ -13,6 +13,8 @@ export interface QuadraticModel {
   hvp(v: Float64Array, out: Float64Array): void;
   /** ‖∇f(x₀)‖₂ at the start of the run: the scale of the inexact solvers' forcing term. */
   readonly gnorm0: number;
+  /** Throws when the run's time limit has passed; long solvers call it between factorizations. */
+  checkTime?(): void;
 }
 
 /**

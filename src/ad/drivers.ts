@@ -17,6 +17,7 @@
  * throws a TayoptError naming the driver.
  */
 import { TayoptError } from '../errors.js';
+import { checkBytes } from '../size.js';
 import type { Tensor } from '../trace/tensor.js';
 import type { UTPM } from '../utpm/utpm.js';
 import { type Point, type PointLike, byShape, readLike, readPoint, rows, shapeLike } from './convert.js';
@@ -113,8 +114,9 @@ export function hvpInto(name: string, f: TensorFunction, x: Point, v: Float64Arr
 }
 
 /** Row-major Hessian by forward-over-reverse: direction p of the adjoint is H·e_p. */
-export function hessianFlat(name: string, f: TensorFunction, x: Point): Float64Array {
+export function hessianFlat(name: string, f: TensorFunction, x: Point, maxBytes?: number): Float64Array {
   const n = x.values.length;
+  checkHessianSize(name, n, 1, maxBytes);
   const H = new Float64Array(n * n);
   const { prog } = program(name, 'grad', f, x.shape, x.values);
   sweep(prog, [prog.adjoint!], 2, n, x.values, { x: (p, d) => (d[p] = 1), seedValue: ONE }, ([g], p0, pc) => {
@@ -191,6 +193,16 @@ export interface HessianOptions {
    * 'forward': degree-2 Taylor interpolation on n(n+1)/2 directions, no reverse mode.
    */
   mode?: 'forward-over-reverse' | 'forward';
+  /** Size limit in bytes (src/size.ts); default TAYOPT_MAX_BYTES, else 64 MiB. */
+  maxBytes?: number;
+}
+
+/**
+ * Refuses a Hessian beyond the size limit before anything is allocated: the n×n result and
+ * its rows as numbers (`copies` more n×n arrays for the forward mode's directions).
+ */
+function checkHessianSize(name: string, n: number, copies: number, maxBytes?: number): void {
+  checkBytes((1 + copies) * n * n * 8, `${name}: the Hessian of n = ${n} unknowns`, 'use hvp (Hessian-vector products), or a Hessian-free method such as trust-ncg or newton-cg', maxBytes);
 }
 
 /** The full n×n Hessian (n = elements of x) as rows. */
@@ -199,7 +211,8 @@ export function hessian(f: TensorFunction, options: HessianOptions = {}): (x: Po
   return (x0) => {
     const x = readPoint(x0, 'hessian: point');
     const n = x.values.length;
-    const H = options.mode === 'forward' ? forwardHessian(f, x) : hessianFlat('hessian', f, x);
+    if (options.mode === 'forward') checkHessianSize('hessian', n, 4, options.maxBytes);
+    const H = options.mode === 'forward' ? forwardHessian(f, x) : hessianFlat('hessian', f, x, options.maxBytes);
     return rows(H, n, n);
   };
 }
@@ -239,6 +252,8 @@ function forwardHessian(f: TensorFunction, x: Point): Float64Array {
 export interface JacobianOptions {
   /** Default: forward when n ≤ m (n directions), else reverse (m adjoint directions). */
   mode?: 'forward' | 'reverse';
+  /** Size limit in bytes (src/size.ts); default TAYOPT_MAX_BYTES, else 64 MiB. */
+  maxBytes?: number;
 }
 
 /** The Jacobian of g (any output shape; m = its number of elements) as m rows of n. */
@@ -249,6 +264,7 @@ export function jacobian(g: TensorFunction, options: JacobianOptions = {}): (x: 
     const n = x.values.length;
     const { prog: fwd } = program('jacobian', 'value', g, x.shape, x.values);
     const m = fwd.y.size;
+    checkBytes(2 * m * n * 8, `jacobian: the Jacobian of ${m} outputs × ${n} unknowns`, 'use jvp or vjp (products with the Jacobian)', options.maxBytes);
     const J = new Float64Array(m * n);
     const mode = options.mode ?? (n <= m ? 'forward' : 'reverse');
     if (mode === 'forward') {
@@ -307,6 +323,8 @@ export function taylor<Y extends Structured = Structured>(f: TensorFunction, x0:
   if (!Number.isInteger(degree) || degree < 0) throw new TayoptError(`taylor: degree must be a non-negative integer, got ${degree}`);
   const x = readPoint(x0, 'taylor: point');
   const v = readLike(v0, x.shape, 'taylor: direction');
+  // every array of the program carries degree + 1 coefficients: the input's are the least
+  checkBytes((degree + 1) * x.values.length * 8, `taylor: degree ${degree} on n = ${x.values.length} unknowns`, 'use a lower degree');
   const { prog } = program('taylor', 'value', f, x.shape, x.values);
   const D = degree + 1;
   const [y] = evaluate(prog, [prog.y], D, 1, { x: x.values, xDir: (_p, d) => d.set(v) });

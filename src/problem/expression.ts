@@ -25,7 +25,7 @@ import { type Tensor, TayoptError, tensor } from '../index.js';
 import { type Arg, FUNCTIONS, constInt, constScalar, divideOp, multiplyOp, powerOp, transposeOp } from './functions.js';
 import { shapeText } from './linalg.js';
 import { ProblemError } from './source.js';
-import { didYouMean } from '../text.js';
+import { didYouMean, shown } from '../text.js';
 
 /** What names in an expression can refer to. */
 export interface Names {
@@ -49,7 +49,15 @@ export interface CompiledExpression {
   readonly text: string;
   /** Whether the value depends on the variables. */
   readonly dynamic: boolean;
+  /** The definitions it names directly. */
+  readonly uses: readonly CompiledExpression[];
+  /**
+   * Its value in `scope`. The definitions it depends on (directly or not) are evaluated
+   * first, in dependency order, so a chain of thousands of definitions costs no stack depth.
+   */
   evaluate(scope: Scope): Tensor;
+  /** Its value when the definitions it uses are already evaluated in `scope` (or constant). */
+  evaluateOwn(scope: Scope): Tensor;
 }
 
 /** Constants every expression knows. */
@@ -66,8 +74,16 @@ export function reservedName(name: string): string | null {
   if (CONSTANTS.has(name)) return `the constant ${name}`;
   if (FUNCTIONS.has(name)) return `the function ${name}`;
   if (RESERVED.has(name)) return `a keyword of the expression language`;
+  if (OBJECT_INTERNALS.has(name)) return 'the internals of JavaScript objects (results keyed by it would be lost)';
   return null;
 }
+
+/**
+ * Names a result object keyed by variable name cannot hold as an own field: `__proto__`
+ * (assigning it replaces the prototype), `constructor`, `prototype`, `toString`, … — every
+ * property JavaScript objects inherit.
+ */
+const OBJECT_INTERNALS: ReadonlySet<string> = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype', '__proto__']);
 
 const RESERVED = new Set(['end', 'and', 'or', 'not', 'xor', 'mod', 'to', 'in', 'true', 'false', 'null', 'undefined', 'NaN']);
 
@@ -78,37 +94,84 @@ const RESERVED = new Set(['end', 'and', 'or', 'not', 'xor', 'mod', 'to', 'in', '
  * (also as ProblemError, naming the sub-expression and the shapes).
  */
 export function compileExpression(text: string, where: string, names: Names): CompiledExpression {
-  let ast: MathNode;
+  return compileParsed(parseExpression(text, where), text, where, names);
+}
+
+/** math.js's syntax tree of `text`; a ProblemError prefixed with `where` for a syntax error. */
+export function parseExpression(text: string, where: string): MathNode {
   try {
-    ast = parse(text);
+    return parse(text);
   } catch (e) {
     if (e instanceof RangeError) throw new ProblemError(`${where}: the expression is nested too deeply`);
     const err = e as Error & { char?: number };
-    const msg = String(err.message ?? e).replace(/\s*\(char \d+\)\s*$/, '');
+    const msg = shown(String(err.message ?? e).replace(/\s*\(char \d+\)\s*$/, ''), 120);
     const char = typeof err.char === 'number' ? ` at character ${err.char}` : '';
     throw new ProblemError(`${where}: syntax error${char ? `${char} of the expression` : ''}: ${msg}`);
   }
+}
+
+/** Compiles a syntax tree (from {@link parseExpression}, or a part of one); `text` is what it reports as its source. */
+export function compileParsed(ast: MathNode, text: string, where: string, names: Names): CompiledExpression {
   let c: C;
+  const compiler = new Compiler(where, names);
   try {
-    c = new Compiler(where, names).node(ast, false);
+    c = compiler.node(ast, false);
   } catch (e) {
     if (e instanceof RangeError) throw new ProblemError(`${where}: the expression is nested too deeply`);
     throw e;
   }
   const fn = c.fn;
-  return {
+  const evaluateOwn = (scope: Scope): Tensor => {
+    try {
+      return fn(scope);
+    } catch (e) {
+      if (e instanceof ExpressionError) throw e;
+      if (e instanceof TayoptError) throw new ExpressionError(`${where}: ${e.message}`);
+      if (e instanceof RangeError) {
+        // the engine's own limits come first (src/size.ts); these are the JavaScript engine's
+        if (/call stack/i.test(e.message)) throw new ExpressionError(`${where}: the expression is nested too deeply`);
+        if (/array (buffer )?(length|allocation)/i.test(e.message)) throw new ExpressionError(`${where}: needs more memory than is available (${e.message})`);
+      }
+      throw e;
+    }
+  };
+  let order: CompiledExpression[] | undefined;
+  const self: CompiledExpression = {
     text,
     dynamic: c.dyn,
+    uses: [...compiler.uses],
+    evaluateOwn,
     evaluate: (scope) => {
-      try {
-        return fn(scope);
-      } catch (e) {
-        if (e instanceof ExpressionError) throw e;
-        if (e instanceof TayoptError) throw new ExpressionError(`${where}: ${e.message}`);
-        throw e;
+      order ??= dependencyOrder(self);
+      for (const d of order) {
+        if (!d.dynamic) d.evaluateOwn(scope); // memoized: computed once
+        else if (!scope.defs.has(d)) scope.defs.set(d, d.evaluateOwn(scope));
       }
+      return evaluateOwn(scope);
     },
   };
+  return self;
+}
+
+/** The definitions `top` depends on, each after the ones it uses (an iterative depth-first search). */
+function dependencyOrder(top: CompiledExpression): CompiledExpression[] {
+  const out: CompiledExpression[] = [];
+  const seen = new Set<CompiledExpression>([top]);
+  const stack: { e: CompiledExpression; next: number }[] = [{ e: top, next: 0 }];
+  while (stack.length > 0) {
+    const frame = stack[stack.length - 1]!;
+    if (frame.next < frame.e.uses.length) {
+      const d = frame.e.uses[frame.next++]!;
+      if (!seen.has(d)) {
+        seen.add(d);
+        stack.push({ e: d, next: 0 });
+      }
+    } else {
+      stack.pop();
+      if (frame.e !== top) out.push(frame.e);
+    }
+  }
+  return out;
 }
 
 type Fn = (s: Scope) => Tensor;
@@ -167,7 +230,13 @@ function excerpt(node: MathNode): string {
   } catch {
     s = node.type;
   }
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return shown(s);
+}
+
+/** At most five names of a listing, then how many more. */
+function nameList(names: Iterable<string>): string {
+  const all = [...names];
+  return all.length <= 5 ? all.join(', ') : `${all.slice(0, 5).join(', ')} and ${all.length - 5} more`;
 }
 
 /** " (did you mean exp?)" when a candidate is close to the unknown name, else "". */
@@ -183,6 +252,9 @@ function once(fn: Fn): Fn {
 }
 
 class Compiler {
+  /** The definitions the expression names. */
+  readonly uses = new Set<CompiledExpression>();
+
   constructor(
     private readonly where: string,
     private readonly names: Names,
@@ -252,7 +324,7 @@ class Compiler {
       const c = tensor(v ? 1 : 0);
       return { fn: () => c, dyn: false, end: false };
     }
-    if (typeof v === 'string') this.fail(node, `text ("${v}") is not a value here`);
+    if (typeof v === 'string') this.fail(node, `text ("${shown(v)}") is not a value here`);
     this.fail(node, `unsupported constant`);
   }
 
@@ -265,14 +337,15 @@ class Compiler {
     if (p !== undefined) return { fn: () => p, dyn: false, end: false };
     const d = definitions.get(name);
     if (d !== undefined) {
+      this.uses.add(d);
       if (!d.dynamic) {
-        return { fn: once((s) => d.evaluate(s)), dyn: false, end: false };
+        return { fn: once((s) => d.evaluateOwn(s)), dyn: false, end: false };
       }
       return {
         fn: (s) => {
           let v = s.defs.get(d);
           if (v === undefined) {
-            v = d.evaluate(s);
+            v = d.evaluateOwn(s);
             s.defs.set(d, v);
           }
           return v;
@@ -293,14 +366,15 @@ class Compiler {
     if (FUNCTIONS.has(name)) this.fail(null, `\`${name}\` is a function; call it as ${name}(…)`);
     const known = [...variables.keys(), ...parameters.keys(), ...definitions.keys()];
     const listing = [
-      variables.size ? `variables: ${[...variables.keys()].join(', ')}` : '',
-      parameters.size ? `parameters: ${[...parameters.keys()].join(', ')}` : '',
-      definitions.size ? `definitions: ${[...definitions.keys()].join(', ')}` : '',
+      variables.size ? `variables: ${nameList(variables.keys())}` : '',
+      parameters.size ? `parameters: ${nameList(parameters.keys())}` : '',
+      definitions.size ? `definitions: ${nameList(definitions.keys())}` : '',
     ].filter(Boolean);
-    this.fail(null, `unknown variable \`${name}\`${suggest(name, [...known, ...CONSTANTS.keys()])}${listing.length ? `; known names are ${listing.join('; ')}` : ''}`);
+    this.fail(null, `unknown variable \`${shown(name)}\`${name.length <= 60 ? suggest(name, [...known, ...CONSTANTS.keys()]) : ''}${listing.length ? `; known names are ${listing.join('; ')}` : ''}`);
   }
 
   private operator(node: MathNode & { fn: string; op: string; args: MathNode[] }, inIndex: boolean): C {
+    if (isSum(node) && isSum(node.args[0]!)) return this.sumChain(node, inIndex);
     const args = node.args.map((a) => this.node(a, inIndex));
     if (args.length === 1) {
       const f = Object.hasOwn(UNARY, node.fn) ? UNARY[node.fn] : undefined;
@@ -314,6 +388,35 @@ class Compiler {
     const a = args[0]!.fn;
     const b = args[1]!.fn;
     return this.make(node, (s) => f(a(s), b(s)), args);
+  }
+
+  /**
+   * `a + b - c + …`: math.js nests a long sum to the left, one level per term; it is compiled
+   * and evaluated as a loop over the terms, so a sum of thousands of terms costs no stack depth.
+   */
+  private sumChain(node: MathNode & { fn: string; args: MathNode[] }, inIndex: boolean): C {
+    const ops: ((a: Tensor, b: Tensor) => Tensor)[] = [];
+    const rights: MathNode[] = [];
+    let cur: MathNode = node;
+    while (isSum(cur)) {
+      ops.push(BINARY[cur.fn]!);
+      rights.push(cur.args[1]!);
+      cur = cur.args[0]!;
+    }
+    ops.reverse();
+    const first = this.node(cur, inIndex);
+    const terms = rights.reverse().map((r) => this.node(r, inIndex));
+    const f0 = first.fn;
+    const fns = terms.map((t) => t.fn);
+    return this.make(
+      node,
+      (s) => {
+        let acc = f0(s);
+        for (let i = 0; i < fns.length; i++) acc = ops[i]!(acc, fns[i]!(s));
+        return acc;
+      },
+      [first, ...terms],
+    );
   }
 
   private relational(node: MathNode & { conditionals: string[]; params: MathNode[] }, inIndex: boolean): C {
@@ -363,7 +466,7 @@ class Compiler {
       if (this.names.variables.has(name) || this.names.parameters.has(name) || this.names.definitions.has(name)) {
         this.fail(node, `\`${name}\` is not a function; index it with square brackets, as in ${name}[1]`);
       }
-      this.fail(null, `unknown function \`${name}\`${suggest(name, FUNCTIONS.keys())}`);
+      this.fail(null, `unknown function \`${shown(name)}\`${name.length <= 60 ? suggest(name, FUNCTIONS.keys()) : ''}`);
     }
     const n = node.args.length;
     if (n < spec.min || n > spec.max) {
@@ -518,7 +621,7 @@ class Compiler {
             }
             if (v.ndim === 1) {
               const list = Array.from(v.toFloat64Array(), (i) => {
-                if (!Number.isInteger(i)) throw new ExpressionError(`index ${i} is not an integer`);
+                if (!Number.isInteger(i)) throw new ProblemError(`index ${i} is not an integer`);
                 check(i);
                 return i - 1;
               });
@@ -527,7 +630,7 @@ class Compiler {
               outAxis++;
               return;
             }
-            throw new ExpressionError(`an index must be a number, a range or a vector of numbers, got shape ${shapeText(v.shape)}`);
+            throw new ProblemError(`an index must be a number, a range or a vector of numbers, got shape ${shapeText(v.shape)}`);
           });
         } finally {
           s.end = saved;
@@ -542,6 +645,12 @@ class Compiler {
       parts,
     );
   }
+}
+
+/** A binary + or − (math.js's OperatorNode `add` / `subtract`). */
+function isSum(node: MathNode): node is MathNode & { fn: string; args: MathNode[] } {
+  const n = node as MathNode & { fn?: unknown; args?: MathNode[] };
+  return node.type === 'OperatorNode' && (n.fn === 'add' || n.fn === 'subtract') && n.args?.length === 2;
 }
 
 type RangeLike = MathNode & { start: MathNode; end: MathNode; step: MathNode | null };

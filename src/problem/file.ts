@@ -10,18 +10,20 @@
  *   objective    expression (math.js syntax) → one number
  *   residuals    expression → the residual vector of a least-squares problem (instead of objective; f = Σ rᵢ²)
  *   starts       { name: { variable: value } }  further start points
+ *   constraints  [ relation | { expr, lower?, upper? } ]  "g <= h", "g == h", "lo <= g <= hi" (relation.ts)
  *   bounds       { variable: { lower?, upper? } }  number (all elements) or array of the variable's shape; null / ±Infinity = none
  *   solution     { f?: number, x?: { variable: value }, stderr?: { variable: value } }
  *   options      { method?, gtol?, maxIter? }  defaults for the CLI
  */
 import { basename, extname } from 'node:path';
 import { type Tensor, reshape, slice, square, sum, tensor } from '../index.js';
-import { type CompiledExpression, type Names, type Scope, compileExpression, reservedName } from './expression.js';
+import { type CompiledExpression, type Names, type Scope, compileExpression, compileParsed, parseExpression, reservedName } from './expression.js';
+import { compileRelation, isRelation } from './relation.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
-import type { Problem, ProblemOptions, VariableInfo } from './types.js';
-import { didYouMean } from '../text.js';
+import type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
+import { didYouMean, shown } from '../text.js';
 
-const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'starts', 'bounds', 'solution', 'options'];
+const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'constraints', 'starts', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A numeric array read from a file: row-major values and shape. */
@@ -61,7 +63,7 @@ class FileReader {
     for (const [key, e] of top) {
       if (!FIELDS.includes(key)) {
         const close = didYouMean(key, FIELDS, 1);
-        this.fail(e.keyPos, '', `unknown field "${key}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
+        this.fail(e.keyPos, '', `unknown field "${shown(key)}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
       }
     }
     const name = this.optionalString(top.get('name'), 'name') ?? basename(this.file, extname(this.file));
@@ -113,9 +115,9 @@ class FileReader {
     if (defNode) {
       for (const [dname, e] of this.objectEntries(defNode.value, 'definitions')) {
         this.checkName(dname, e.keyPos, 'definitions', parameters, slots);
-        if (definitions.has(dname)) this.fail(e.keyPos, 'definitions', `"${dname}" is defined twice`);
+        if (definitions.has(dname)) this.fail(e.keyPos, 'definitions', `"${shown(dname)}" is defined twice`);
         const text = this.expressionText(e.value, `definitions.${dname}`);
-        definitions.set(dname, compileExpression(text, `${at(this.file, e.value.pos)}definitions.${dname}`, { variables: slots, parameters, definitions: new Map(definitions) }));
+        definitions.set(dname, compileExpression(text, `${at(this.file, e.value.pos)}definitions.${dname}`, { variables: slots, parameters, definitions }));
       }
     }
 
@@ -145,11 +147,92 @@ class FileReader {
       f = (x: Tensor): Tensor => sum(square(rf(x)));
     }
 
+    const constraints = this.constraints(top.get('constraints'), { variables: slots, parameters, definitions }, variables, x0);
     const startPoints = this.starts(top.get('starts'), variables, n, x0);
     const bounds = this.bounds(top.get('bounds'), variables, n);
     const solution = this.solution(top.get('solution'), variables, n);
     const options = this.options(top.get('options'));
-    return { name, file: this.file, variables, n, x0, f, ...(residuals ? { residuals, m } : {}), ...(startPoints ? { starts: startPoints } : {}), bounds, solution, options, where };
+    return {
+      name,
+      file: this.file,
+      variables,
+      n,
+      x0,
+      f,
+      ...(residuals ? { residuals, m } : {}),
+      ...(startPoints ? { starts: startPoints } : {}),
+      bounds,
+      solution,
+      options,
+      where,
+      ...(constraints.length ? { constraints } : {}),
+    };
+  }
+
+  /**
+   * The `constraints` list: relations (relation.ts) or `{ expr, lower, upper }` objects. Each
+   * is evaluated at x0 (shape errors now, not during a solve); bounds must have one value or
+   * one per element, and lower ≤ upper.
+   */
+  private constraints(e: PEntry | undefined, names: Names, variables: readonly VariableInfo[], x0: Float64Array): ProblemConstraint[] {
+    if (!e) return [];
+    const list = e.value;
+    if (list.kind !== 'array') this.fail(list.pos, 'constraints', `expected a list of relations such as "x[1]^2 + x[2]^2 <= 1" or objects { expr, lower, upper }, got ${describeNode(list)}`);
+    return list.items.map((item, k) => {
+      const field = `constraints[${k + 1}]`;
+      const where = `${at(this.file, item.pos)}${field}`;
+      let expr: CompiledExpression;
+      let lower: Float64Array | null = null;
+      let upper: Float64Array | null = null;
+      let text: string;
+      const constValues = (t: Tensor | null): Float64Array | null => (t ? t.toFloat64Array() : null);
+      if (item.kind === 'string') {
+        text = this.expressionText(item, field);
+        const rel = compileRelation(text, where, names);
+        expr = rel.expr;
+        lower = constValues(rel.lower);
+        upper = constValues(rel.upper);
+      } else if (item.kind === 'object') {
+        const exprEntry = item.entries.get('expr');
+        for (const [key, ke] of item.entries)
+          if (key !== 'expr' && key !== 'lower' && key !== 'upper') this.fail(ke.keyPos, field, `unknown field "${key}"; expected expr, lower and/or upper`);
+        if (!exprEntry) this.fail(item.pos, field, 'missing "expr" (an expression of the variables)');
+        text = this.expressionText(exprEntry.value, `${field}.expr`);
+        const ast = parseExpression(text, `${where}.expr`);
+        if (isRelation(ast)) this.fail(exprEntry.value.pos, `${field}.expr`, `"${text}" is a relation; give the expression alone and its bounds in lower/upper, or write the relation as a text item`);
+        expr = compileParsed(ast, text, `${where}.expr`, names);
+        if (!expr.dynamic) this.fail(exprEntry.value.pos, `${field}.expr`, `"${text}" does not depend on the variables`);
+        for (const side of ['lower', 'upper'] as const) {
+          const se = item.entries.get(side);
+          if (!se) continue;
+          const a = this.numArray(se.value, `${field}.${side}`, 'bound');
+          const v = a.values.map((b) => (Number.isNaN(b) ? (side === 'lower' ? -Infinity : Infinity) : b));
+          if (side === 'lower') lower = v;
+          else upper = v;
+        }
+        if (!lower && !upper) this.fail(item.pos, field, 'give lower, upper or both (lower == upper for an equality)');
+      } else {
+        this.fail(item.pos, field, `expected a relation as text ("g(x) <= 0") or an object { expr, lower, upper }, got ${describeNode(item)}`);
+      }
+      const fun = expressionOf(expr, variables);
+      const size = fun(tensor(x0)).size;
+      const fit = (v: Float64Array | null, fill: number, side: string): Float64Array => {
+        if (!v) return new Float64Array(size).fill(fill);
+        if (v.length === 1) return new Float64Array(size).fill(v[0]!);
+        if (v.length !== size)
+          this.fail(item.pos, field, `the ${side} bound has ${v.length} values, but "${text}" has ${size}; give one number for all elements or one per element`);
+        return v;
+      };
+      const lo = fit(lower, -Infinity, 'lower');
+      const hi = fit(upper, Infinity, 'upper');
+      for (let i = 0; i < size; i++) {
+        const which = size === 1 ? '' : ` at element ${i + 1}`;
+        if (lo[i]! > hi[i]!) this.fail(item.pos, field, `lower bound ${lo[i]} > upper bound ${hi[i]}${which} in "${text}"`);
+        if (lo[i] === Infinity || hi[i] === -Infinity) this.fail(item.pos, field, `the bound ${lo[i] === Infinity ? 'lower = Infinity' : 'upper = -Infinity'}${which} leaves no feasible value`);
+        if (Number.isNaN(lo[i]!) || Number.isNaN(hi[i]!)) this.fail(item.pos, field, `a bound is NaN${which}`);
+      }
+      return { fun, lower: lo, upper: hi, name: `${field} "${text}"`, where };
+    });
   }
 
   // ---------------------------------------------------------------- field readers
@@ -166,7 +249,7 @@ class FileReader {
   }
 
   private checkName(name: string, pos: Pos, field: string, parameters: ReadonlyMap<string, unknown>, variables: ReadonlyMap<string, unknown> | null): void {
-    if (!IDENT.test(name)) this.fail(pos, field, `"${name}" is not a valid name (letters, digits and _, not starting with a digit)`);
+    if (!IDENT.test(name)) this.fail(pos, field, `"${shown(name)}" is not a valid name (letters, digits and _, not starting with a digit)`);
     const r = reservedName(name);
     if (r) this.fail(pos, field, `the name "${name}" is taken by ${r}; choose another`);
     if (parameters.has(name)) this.fail(pos, field, `the name "${name}" is already a parameter`);
@@ -244,10 +327,10 @@ class FileReader {
     const byName = new Map(variables.map((v) => [v.name, v]));
     for (const [vname, be] of this.objectEntries(e.value, 'bounds')) {
       const v = byName.get(vname);
-      if (!v) this.fail(be.keyPos, 'bounds', `"${vname}" is not a variable (variables: ${variables.map((x) => x.name).join(', ')})`);
+      if (!v) this.fail(be.keyPos, 'bounds', `"${shown(vname)}" is not a variable (variables: ${variables.map((x) => x.name).join(', ')})`);
       const spec = this.objectEntries(be.value, `bounds.${vname}`);
       for (const [k, side] of spec) {
-        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, `unknown field "${k}"; expected lower and/or upper`);
+        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, `unknown field "${shown(k)}"; expected lower and/or upper`);
         const field = `bounds.${vname}.${k}`;
         const a = this.numArray(side.value, field, 'bound');
         const target = k === 'lower' ? lower : upper;
@@ -291,7 +374,7 @@ class FileReader {
     if (!e) return undefined;
     const out = new Map<string, Float64Array>();
     for (const [sname, se] of this.objectEntries(e.value, 'starts')) {
-      if (!IDENT.test(sname)) this.fail(se.keyPos, 'starts', `"${sname}" is not a valid name (letters, digits and _, not starting with a digit)`);
+      if (!IDENT.test(sname)) this.fail(se.keyPos, 'starts', `"${shown(sname)}" is not a valid name (letters, digits and _, not starting with a digit)`);
       out.set(sname, this.point(se.value, variables, n, `starts.${sname}`, x0));
     }
     return out;
@@ -309,7 +392,7 @@ class FileReader {
       } else if (k === 'stderr') {
         out.stderr = this.point(se.value, variables, n, 'solution.stderr');
       } else {
-        this.fail(se.keyPos, 'solution', `unknown field "${k}"; expected f, x and/or stderr`);
+        this.fail(se.keyPos, 'solution', `unknown field "${shown(k)}"; expected f, x and/or stderr`);
       }
     }
     return out;
@@ -329,7 +412,7 @@ class FileReader {
     const seen = new Set<string>();
     for (const [vname, e] of node.entries) {
       const v = variables.find((w) => w.name === vname);
-      if (!v) this.fail(e.keyPos, field, `"${vname}" is not a variable (variables: ${variables.map((w) => w.name).join(', ')})`);
+      if (!v) this.fail(e.keyPos, field, `"${shown(vname)}" is not a variable (variables: ${variables.map((w) => w.name).join(', ')})`);
       this.setVariable(x, v, e.value, `${field}.${vname}`);
       seen.add(vname);
     }
@@ -364,7 +447,7 @@ class FileReader {
         if (node.kind !== 'number' || !Number.isInteger(node.value) || node.value < 0) this.fail(node.pos, field, `expected a non-negative integer, got ${describeNode(node)}`);
         out.maxIter = node.value;
       } else {
-        this.fail(oe.keyPos, 'options', `unknown option "${k}"; expected method, gtol, maxIter`);
+        this.fail(oe.keyPos, 'options', `unknown option "${shown(k)}"; expected method, gtol, maxIter`);
       }
     }
     return out;

@@ -6,9 +6,9 @@ import type { NestedArray } from '../index.js';
 import { nest } from '../trace/tensor.js';
 import type { Problem, VariableInfo } from './types.js';
 import { ProblemError } from './source.js';
-import { didYouMean } from '../text.js';
+import { didYouMean, shown } from '../text.js';
 
-export type { Problem, ProblemOptions, VariableInfo } from './types.js';
+export type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 export { ProblemError, type PNode, type Pos } from './source.js';
 export { parseJson } from './json.js';
 export { parseYaml } from './yaml.js';
@@ -30,7 +30,7 @@ export function withStart(problem: Problem, name: string, where = 'start'): Prob
     const names = [...(problem.starts?.keys() ?? [])];
     const close = didYouMean(name, names);
     throw new ProblemError(
-      `${where}: ${problem.file} has no start point "${name}"${close ? ` (did you mean "${close}"?)` : ''}; ${names.length ? `its starts are x0 (the variables' values), ${names.join(', ')}` : 'it gives only x0 (no "starts" field)'}`,
+      `${where}: ${problem.file} has no start point "${shown(name)}"${close ? ` (did you mean "${close}"?)` : ''}; ${names.length ? `its starts are x0 (the variables' values), ${names.join(', ')}` : 'it gives only x0 (no "starts" field)'}`,
     );
   }
   return { ...problem, x0: x.slice() };

@@ -2,9 +2,12 @@
  * Reading a problem from disk: JSON and YAML files (`.json`, `.yaml`, `.yml`) and JS/TS
  * modules (`.js`, `.mjs`, `.ts`, `.mts`) whose default export describes the problem.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { type Stats, constants } from 'node:fs';
+import { type FileHandle, open, stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { formatBytes } from '../size.js';
+import { shown } from '../text.js';
 import { parseJson } from './json.js';
 import { problemFromModule } from './module.js';
 import { type PNode, ProblemError } from './source.js';
@@ -16,22 +19,50 @@ export const MODULE_EXTENSIONS = ['.js', '.mjs', '.ts', '.mts'];
 /** Extensions of problem files. */
 export const FILE_EXTENSIONS = ['.json', '.yaml', '.yml'];
 
+/** The largest problem or point file read: 64 MiB (a bigger one is refused before reading). */
+export const MAX_FILE_BYTES = 64 * 2 ** 20;
+
 /**
- * Reads a text file for the CLI. Throws {@link ProblemError} naming the path and the reason
- * (missing, a directory, not readable, not UTF-8 text).
+ * Reads a text file for the CLI. Only a regular file of at most {@link MAX_FILE_BYTES} is
+ * read: a folder, a device (/dev/zero), a FIFO or a socket would never end or never fit, so
+ * they are refused from their metadata before any byte is read. Throws {@link ProblemError}
+ * naming the path and the reason (missing, not a regular file, too big, not readable, not
+ * UTF-8 text).
  */
 export async function readText(path: string, what = 'file'): Promise<string> {
+  const fail = (why: string): never => {
+    throw new ProblemError(`cannot read ${what} "${shown(path, 120)}": ${why}`);
+  };
   let buf: Buffer;
+  let handle: FileHandle | undefined;
   try {
-    buf = await readFile(path);
+    // open without blocking (a FIFO with no writer would wait forever), then look at what was opened
+    handle = await open(path, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+    const s = await handle.stat();
+    if (!s.isFile()) fail(s.isDirectory() ? 'it is a directory' : `it is not a regular file (${kindOf(s)})`);
+    if (s.size > MAX_FILE_BYTES) fail(`it has ${formatBytes(s.size)}, more than the limit of ${formatBytes(MAX_FILE_BYTES)} for problem files`);
+    buf = await handle.readFile();
+    if (buf.length > MAX_FILE_BYTES) fail(`it has more than ${formatBytes(MAX_FILE_BYTES)}, the limit for problem files`);
   } catch (e) {
-    throw new ProblemError(`cannot read ${what} "${path}": ${ioReason(e)}`);
+    if (e instanceof ProblemError) throw e;
+    return fail(ioReason(e));
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
   const text = buf.toString('utf8');
   if (text.includes('\uFFFD') && !Buffer.from(text, 'utf8').equals(buf)) {
-    throw new ProblemError(`cannot read ${what} "${path}": it is not UTF-8 text`);
+    throw new ProblemError(`cannot read ${what} "${shown(path, 120)}": it is not UTF-8 text`);
   }
   return text;
+}
+
+/** What a file that is not a regular one is, in words. */
+function kindOf(s: Stats): string {
+  if (s.isFIFO()) return 'a FIFO';
+  if (s.isCharacterDevice()) return 'a character device';
+  if (s.isBlockDevice()) return 'a block device';
+  if (s.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 /** A short reason for a file-system error. */
@@ -77,7 +108,7 @@ export async function loadProblem(path: string): Promise<Problem> {
   if (format === null) {
     const ext = extname(path);
     throw new ProblemError(
-      `cannot tell the kind of problem file "${path}" (${ext ? `extension "${ext}"` : 'no extension'}); use ${[...FILE_EXTENSIONS, ...MODULE_EXTENSIONS].join(', ')}`,
+      `cannot tell the kind of problem file "${shown(path, 120)}" (${ext ? `extension "${shown(ext)}"` : 'no extension'}); use ${[...FILE_EXTENSIONS, ...MODULE_EXTENSIONS].join(', ')}`,
     );
   }
   if (format === 'module') {
@@ -85,8 +116,10 @@ export async function loadProblem(path: string): Promise<Problem> {
     try {
       const s = await stat(abs);
       if (s.isDirectory()) throw Object.assign(new Error('directory'), { code: 'EISDIR' });
+      if (!s.isFile()) throw new ProblemError(`cannot read problem module "${shown(path, 120)}": it is not a regular file (${kindOf(s)})`);
     } catch (e) {
-      throw new ProblemError(`cannot read problem module "${path}": ${ioReason(e)}`);
+      if (e instanceof ProblemError) throw e;
+      throw new ProblemError(`cannot read problem module "${shown(path, 120)}": ${ioReason(e)}`);
     }
     return problemFromModule(pathToFileURL(abs).href, path);
   }
@@ -111,7 +144,7 @@ export async function loadPoint(spec: string, problem: Problem, field = 'point')
     tree = parseJson(spec, file);
   } else {
     const format = formatOf(spec);
-    if (format !== 'json' && format !== 'yaml') throw new ProblemError(`cannot read point "${spec}": use a .json or .yaml file, or inline JSON such as '{"x": [1, 2]}'`);
+    if (format !== 'json' && format !== 'yaml') throw new ProblemError(`cannot read point "${shown(spec)}": use a .json or .yaml file, or inline JSON such as '{"x": [1, 2]}'`);
     file = spec;
     tree = parseTree(await readText(spec, 'point file'), format, spec);
   }

@@ -1,19 +1,23 @@
 /**
  * Problems written as JS/TS modules. The default export is either
  *
- *   { x0, objective, bounds?, solution?, name?, options? }
+ *   { x0, objective, constraints?, bounds?, solution?, name?, options?, grad?, hess?, hvp? }
  *
- * with `objective(x: Tensor) => Tensor` written with tayopt's operations and x0 a number,
+ * with `objective(x: Tensor) => Tensor` written with tayopt's operations (and each
+ * constraint `{ fun(x) => Tensor, lower?, upper? }` likewise, as for `minimize`) and x0 a number,
  * (nested) array or Float64Array, or a function `(t) => that object` (possibly async) that
  * receives the CLI's own tayopt module — which avoids any doubt about which copy of tayopt
- * the module imports. TypeScript modules are compiled on the fly by tsx.
+ * the module imports. TypeScript modules are compiled on the fly by tsx. `grad`, `hess` and
+ * `hvp` are hand-written derivatives of the objective on the flat x (plain functions, in the
+ * forms `minimize` takes), for `tayopt check`; solving uses the engine's exact derivatives.
  */
 import * as engine from '../index.js';
 import { Tensor, TayoptError, reshape, tensor } from '../index.js';
 import { ProblemError } from './source.js';
-import type { Problem, ProblemOptions } from './types.js';
+import { shown } from '../text.js';
+import type { Problem, ProblemConstraint, ProblemOptions } from './types.js';
 
-const KEYS = ['x0', 'objective', 'bounds', 'solution', 'name', 'options'];
+const KEYS = ['x0', 'objective', 'constraints', 'bounds', 'solution', 'name', 'options', 'grad', 'hess', 'hvp'];
 
 let tsxRegistered: Promise<void> | null = null;
 
@@ -88,7 +92,7 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
   }
   const obj = spec as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
-    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${k}"; the fields are ${KEYS.join(', ')}`);
+    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${shown(k)}"; the fields are ${KEYS.join(', ')}`);
   }
 
   // x0
@@ -128,6 +132,20 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
   };
   f(tensor(x0)); // shape and type errors now, not in the middle of a solve
 
+  const derivatives: NonNullable<Problem['derivatives']> = {};
+  for (const k of ['grad', 'hess', 'hvp'] as const) {
+    if (obj[k] === undefined) continue;
+    if (typeof obj[k] !== 'function') throw new ProblemError(`${file}: default export: ${k} must be a function of the flat x, got ${typeof obj[k]}`);
+    const user = obj[k] as (...a: unknown[]) => unknown;
+    (derivatives as Record<string, unknown>)[k] = (...a: unknown[]) => {
+      try {
+        return user(...a);
+      } catch (e) {
+        throw userError(file, k, e);
+      }
+    };
+  }
+
   const name = obj['name'] === undefined ? file.replace(/^.*[\\/]/, '').replace(/\.[^.]+$/, '') : obj['name'];
   if (typeof name !== 'string') throw new ProblemError(`${file}: default export: name must be text`);
   return {
@@ -137,11 +155,55 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
     n,
     x0,
     f,
+    ...readConstraints(obj['constraints'], shape, x0, file),
     bounds: readBounds(obj['bounds'], shape, n, file),
     solution: readSolution(obj['solution'], n, file),
     options: readOptions(obj['options'], file),
     where,
+    ...(Object.keys(derivatives).length ? { derivatives } : {}),
   };
+}
+
+/** The `constraints` list: `{ fun, lower?, upper? }` each, fun of x in x0's shape; checked at x0. */
+function readConstraints(list: unknown, shape: readonly number[], x0: Float64Array, file: string): { constraints?: ProblemConstraint[] } {
+  if (list === undefined || list === null) return {};
+  if (!Array.isArray(list)) throw new ProblemError(`${file}: default export: constraints must be an array of { fun, lower, upper }`);
+  const out = (list as unknown[]).map((c, k): ProblemConstraint => {
+    const field = `constraints[${k}]`;
+    const where = `${file}: ${field}`;
+    if (typeof c !== 'object' || c === null) throw new ProblemError(`${where}: must be an object { fun, lower, upper }`);
+    const o = c as Record<string, unknown>;
+    for (const key of Object.keys(o)) if (!['fun', 'lower', 'upper'].includes(key)) throw new ProblemError(`${where}: unknown field "${key}"; expected fun, lower and/or upper`);
+    const user = o['fun'];
+    if (typeof user !== 'function') throw new ProblemError(`${where}: fun must be a function (x) => Tensor, got ${typeof user}`);
+    const fun = (x: Tensor): Tensor => {
+      let y: unknown;
+      try {
+        y = (user as (x: Tensor) => unknown)(shape.length === 1 ? x : reshape(x, shape));
+      } catch (e) {
+        throw userError(file, field, e);
+      }
+      if (!(y instanceof Tensor)) {
+        if (isForeignTensor(y)) throw new ProblemError(`${where}: returned a Tensor, but ${FOREIGN}`);
+        throw new ProblemError(`${where}: must return a tayopt Tensor (computed from x with tayopt operations), got ${typeof y === 'number' ? 'a plain number' : typeof y}`);
+      }
+      return y;
+    };
+    const size = fun(tensor(x0)).size;
+    if (o['lower'] === undefined && o['upper'] === undefined) throw new ProblemError(`${where}: give lower, upper or both (lower == upper for an equality)`);
+    const side = (v: unknown, name: string, none: number): Float64Array => {
+      if (v === undefined) return new Float64Array(size).fill(none);
+      const len = v instanceof Float64Array ? v.length : Array.isArray(v) ? (v as unknown[]).flat(Infinity).length : 1;
+      if (len !== 1 && len !== size) throw new ProblemError(`${where}: ${name} has ${len} values, but fun returns ${size}; give one number for all or one per value`);
+      const b = len === 1 && (Array.isArray(v) || v instanceof Float64Array) ? (v as ArrayLike<unknown>)[0] : v;
+      return values(len === 1 ? b : v, size, [size], `${field}.${name}`, file, true).map((u) => (Number.isNaN(u) ? none : u));
+    };
+    const lower = side(o['lower'], 'lower', -Infinity);
+    const upper = side(o['upper'], 'upper', Infinity);
+    for (let i = 0; i < size; i++) if (lower[i]! > upper[i]!) throw new ProblemError(`${where}: lower bound ${lower[i]} > upper bound ${upper[i]}${size === 1 ? '' : ` at element ${i + 1}`}`);
+    return { fun, lower, upper, name: field, where };
+  });
+  return out.length ? { constraints: out } : {};
 }
 
 /** Wraps what user code threw: tayopt's own errors keep their message; others name the exception. */
@@ -172,7 +234,7 @@ function readBounds(b: unknown, shape: readonly number[], n: number, file: strin
   if (b === undefined || b === null) return null;
   if (typeof b !== 'object') throw new ProblemError(`${file}: default export: bounds must be { lower, upper }`);
   const o = b as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: unknown field "${k}"; expected lower and/or upper`);
+  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: unknown field "${shown(k)}"; expected lower and/or upper`);
   const lower = o['lower'] === undefined ? new Float64Array(n).fill(-Infinity) : values(o['lower'], n, shape, 'bounds.lower', file, true).map((v) => (Number.isNaN(v) ? -Infinity : v));
   const upper = o['upper'] === undefined ? new Float64Array(n).fill(Infinity) : values(o['upper'], n, shape, 'bounds.upper', file, true).map((v) => (Number.isNaN(v) ? Infinity : v));
   for (let i = 0; i < n; i++) {
@@ -192,7 +254,7 @@ function readSolution(s: unknown, n: number, file: string): Problem['solution'] 
       out.f = o['f'];
     } else if (k === 'x') {
       out.x = values(o['x'], n, [n], 'solution.x', file, false);
-    } else throw new ProblemError(`${file}: default export: solution: unknown field "${k}"; expected f and/or x`);
+    } else throw new ProblemError(`${file}: default export: solution: unknown field "${shown(k)}"; expected f and/or x`);
   }
   return out;
 }

@@ -4,6 +4,7 @@
  * the same positioned tree ({@link PNode}); validation reads only that tree.
  */
 import { TayoptError } from '../errors.js';
+import { shown } from '../text.js';
 
 /** A 1-based line and column in a source file. */
 export interface Pos {
@@ -74,7 +75,7 @@ export function describeNode(n: PNode): string {
     case 'number':
       return `the number ${n.value}`;
     case 'string':
-      return `the string ${JSON.stringify(n.value.length > 40 ? `${n.value.slice(0, 37)}...` : n.value)}`;
+      return `the string "${shown(n.value, 40)}"`;
     case 'boolean':
       return String(n.value);
     default:

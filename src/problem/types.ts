@@ -20,6 +20,21 @@ export interface ProblemOptions {
 }
 
 /**
+ * One entry of a problem's `constraints`: lower ≤ fun(x) ≤ upper elementwise (fun of the flat
+ * x; lower == upper is an equality, ±Infinity no bound).
+ */
+export interface ProblemConstraint {
+  readonly fun: (x: Tensor) => Tensor;
+  /** One bound per element of fun(x). */
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  /** For solver messages: `constraints[2] "x[1]^2 + x[2]^2 <= 1"`. */
+  readonly name: string;
+  /** Where it is written (`file:line:col: constraints[2]`), for messages about its values. */
+  readonly where: string;
+}
+
+/**
  * A problem ready for the solvers: an objective of the flat vector x (all variables,
  * in their declared order, each row-major), its start point, optional bounds, and the
  * known solution if the file gives one.
@@ -45,10 +60,21 @@ export interface Problem {
   readonly bounds: { readonly lower: Float64Array; readonly upper: Float64Array } | null;
   /** Known optimal value f*, optimal point (flat) and, for a fit, the parameters' standard errors (flat), when given. */
   readonly solution: { readonly f?: number; readonly x?: Float64Array; readonly stderr?: Float64Array };
+  /** General constraints (absent or empty: none). */
+  readonly constraints?: readonly ProblemConstraint[];
   readonly options: ProblemOptions;
   /**
    * Where the objective is defined (`file:line:col: objective`), prefixed to messages about
    * its values (e.g. "not finite at the start point").
    */
   readonly where: string;
+  /**
+   * Hand-written derivatives a module supplies (`grad`, `hess`, `hvp` of its default export),
+   * on the flat x, for `tayopt check`; solvers use the engine's exact derivatives.
+   */
+  readonly derivatives?: {
+    readonly grad?: (x: Float64Array, out: Float64Array) => void | ArrayLike<number>;
+    readonly hess?: (x: Float64Array, out: Float64Array) => void | ArrayLike<number> | ArrayLike<ArrayLike<number>>;
+    readonly hvp?: (x: Float64Array, v: Float64Array, out: Float64Array) => void | ArrayLike<number>;
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * The report's data model: validated input turned into four panels of plottable (x, y)
+ * The report's data model: validated input turned into four (or five) panels of plottable (x, y)
  * series. Both renderers (PNG in Node, HTML in the browser) draw exactly this model, so the
  * choices below are made once:
  *
@@ -15,6 +15,9 @@
  *   small constant times a gradient). Full Hessian evaluations (nhev) are not counted; the
  *   summary table shows them.
  * - Panel 4 omits the step at iteration 0 (0 by definition, not a measurement).
+ * - A fifth panel, feasibility, appears when a run carries constraint violations (a
+ *   constrained method): the largest constraint violation against iterations. Its gradient
+ *   panel shows ‖∇ₓL‖∞, the stationarity of the Lagrangian.
  */
 import type { HistoryEntry, ReportInput } from './types.js';
 import { formatNumber } from './format.js';
@@ -31,7 +34,7 @@ export interface SeriesData {
 
 /** One chart of the report (the PNG lays them out in a grid). The y axis is always logarithmic, the x axis linear. */
 export interface PanelData {
-  id: 'f-iter' | 'f-work' | 'gnorm' | 'step';
+  id: 'f-iter' | 'f-work' | 'gnorm' | 'step' | 'feasibility';
   title: string;
   /** Lines under the title: the f reference, what x counts, the floor (possibly none). */
   subtitle: string[];
@@ -124,6 +127,9 @@ export function validateInput(input: unknown): asserts input is ReportInput {
       }
       if (h.radius !== null && typeof h.radius !== 'number') {
         throw new TypeError(`report input: runs[${i}].history[${k}].radius must be a number or null`);
+      }
+      if (h.constraintViolation !== undefined && typeof h.constraintViolation !== 'number') {
+        throw new TypeError(`report input: runs[${i}].history[${k}].constraintViolation must be a number when given`);
       }
     });
   });
@@ -224,7 +230,7 @@ function logAxis(series: SeriesData[]): { yMin: number; yMax: number; yTicks: nu
 }
 
 /**
- * Builds the four panels of a report from a validated input (see the module comment for
+ * Builds the panels of a report (four, and feasibility for constrained runs) from a validated input (see the module comment for
  * the rules on f*, floors, skipped points and panel 2's x axis). A non-finite fStar counts
  * as unknown. Throws what {@link validateInput} throws.
  */
@@ -280,7 +286,8 @@ export function buildPanels(input: ReportInput): PanelData[] {
     return { id, ...text, subtitle: [...text.subtitle, ...floorNote(floor)], floor, ...logAxis(series), series };
   };
 
-  return [
+  const constrained = runs.some((r) => r.history.some((h) => h.constraintViolation !== undefined));
+  const panels = [
     panel('f-iter', make((h) => h.iter, gap), {
       title: `${gapName} vs iterations`,
       subtitle: [refLine],
@@ -294,7 +301,7 @@ export function buildPanels(input: ReportInput): PanelData[] {
       yTitle: `${gapName} (units of f)`,
     }),
     panel('gnorm', make((h) => h.iter, (h) => h.gnorm), {
-      title: 'gradient norm ‖∇f‖∞ vs iterations',
+      title: constrained ? 'gradient norm ‖∇f‖∞ (‖∇ₓL‖∞ for constrained runs) vs iterations' : 'gradient norm ‖∇f‖∞ vs iterations',
       subtitle: [],
       xTitle: 'iteration (count)',
       yTitle: '‖∇f‖∞ (units of f per unit of x)',
@@ -306,4 +313,15 @@ export function buildPanels(input: ReportInput): PanelData[] {
       yTitle: hasRadius ? '‖Δx‖₂, radius (units of x)' : '‖Δx‖₂ (units of x)',
     }),
   ];
+  if (constrained) {
+    panels.push(
+      panel('feasibility', make((h) => h.iter, (h) => h.constraintViolation ?? null), {
+        title: 'feasibility: max constraint violation vs iterations',
+        subtitle: ['max over constraints of the distance to their bounds (0 = feasible)'],
+        xTitle: 'iteration (count)',
+        yTitle: 'max violation (units of c)',
+      }),
+    );
+  }
+  return panels;
 }

@@ -13,7 +13,7 @@
 import { NumericalError, TayoptError } from '../errors.js';
 import { asymmetry, cholFactor, EPS, equilibrated, equilibratedSingularPivot, symPart } from '../utpm/linalg/kernels.js';
 import { eyeValues, rowsRegion } from '../utpm/linalg/util.js';
-import { fmtShape } from '../utpm/utpm.js';
+import { fmtShape, sizeOf } from '../utpm/utpm.js';
 import { installMethods } from './methods.js';
 import { reshape } from './ops.js';
 import { Tensor, lift, record, type TensorLike } from './tensor.js';
@@ -297,6 +297,7 @@ export function eye(n: number, m: number = n): Tensor {
   for (const d of [n, m]) {
     if (!Number.isInteger(d) || d < 0) throw new TayoptError(`eye: dimensions must be non-negative integers, got ${n} and ${m}`);
   }
+  sizeOf([n, m]); // the size policy's check, before eyeValues allocates
   return new Tensor([n, m], eyeValues(n, m), null, -1);
 }
 

@@ -1,3 +1,5 @@
+import { checkElements } from '../size.js';
+
 /**
  * A univariate Taylor polynomial over an array (UTPM).
  *
@@ -30,6 +32,7 @@ export class UTPM {
     if (data !== undefined && data.length !== len) {
       throw new Error(`UTPM: data has ${data.length} numbers, shape [${shape.join(',')}] at D=${D}, P=${P} needs ${len}`);
     }
+    if (data === undefined) checkElements(len, () => `the Taylor coefficients of an array of shape [${shape.join(', ')}] (${D - 1} degree${D === 2 ? '' : 's'}, ${this.P} direction${this.P === 1 ? '' : 's'})`);
     this.data = data ?? new Float64Array(len);
   }
 
@@ -63,6 +66,8 @@ export class UTPM {
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const s of shape) n *= s;
+  // every allocation sizes its array here first: refuse one beyond the size policy's limit
+  checkElements(n, () => `an array of shape [${shape.join(', ')}]`);
   return n;
 }
 

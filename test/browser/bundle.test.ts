@@ -16,7 +16,7 @@ import { ROOT } from '../package/helpers.js';
 // canvas), and what loads TypeScript problem modules.
 const NODE_SIDE_PACKAGES = ['mathjs', 'chart.js', '@napi-rs/canvas', 'yargs', 'yaml', 'tsx', 'esbuild'];
 // The repository's own files the browser build may contain: the engine and the solvers.
-const BROWSER_SAFE = /^(src\/(utpm|trace|ad)\/|src\/(index|errors|text)\.ts$|optimizers\/)/;
+const BROWSER_SAFE = /^(src\/(utpm|trace|ad)\/|src\/(index|errors|random|size|text)\.ts$|optimizers\/)/;
 
 let built: Promise<BrowserBundle> | undefined;
 /**

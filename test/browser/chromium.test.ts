@@ -49,7 +49,13 @@ let browser: Chromium | undefined;
 /** Serves `routes` (URL path → [file, content type]) on 127.0.0.1 at a free port. */
 async function serve(routes: Record<string, [string, string]>): Promise<Server> {
   const s = createServer((req, res) => {
-    const route = routes[new URL(req.url ?? '/', 'http://127.0.0.1').pathname];
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    // the browser asks for a favicon on its own, whenever it likes: not the page's request
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end();
+      return;
+    }
+    const route = routes[path];
     if (!route) {
       res.writeHead(404).end();
       return;

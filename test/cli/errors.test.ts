@@ -148,12 +148,6 @@ const CASES: Case[] = [
     pattern: /p\.yaml:6:5: bounds\.x: lower bound 3 > upper bound 2 at element 2/,
   },
   {
-    name: 'a method that cannot honour bounds',
-    files: { 'p.json': '{"variables": {"x": [1, 2]}, "objective": "sum(x.^2)", "bounds": {"x": {"lower": 0}}}' },
-    args: ['solve', 'DIR/p.json', '--method', 'newton'],
-    pattern: /--method: method "newton" cannot honour the bounds of \S*p\.json; use lbfgs \(L-BFGS-B\) or auto/,
-  },
-  {
     name: 'missing file',
     args: ['solve', 'DIR/nowhere.json'],
     pattern: /^tayopt: cannot read problem file "\S*nowhere\.json": no such file$/,
@@ -256,7 +250,7 @@ const CASES: Case[] = [
   {
     name: 'no command',
     args: [],
-    pattern: /^tayopt: missing a command: solve, derive or compare/,
+    pattern: /^tayopt: missing a command: solve, derive, compare or check/,
   },
   {
     name: 'a --at point of the wrong shape',

@@ -130,7 +130,7 @@ describe('compare', () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^method\s+status\s+f\s+f − f\*/m);
     expect(text.stdout).toMatch(/^lbfgs→lbfgsb\s+gtol/m); // bounds: L-BFGS-B
-    expect(text.stdout).toMatch(/^auto→lbfgsb\s+gtol/m);
+    expect(text.stdout).toMatch(/^auto→trust-exact\s+gtol/m); // bounds: the bounded trust-exact
     const img = await decodePng(readFileSync(png));
     for (const k of [0, 1]) expect(countColor(img, hexToRgb(seriesColor(k)), 12)).toBeGreaterThan(100);
 

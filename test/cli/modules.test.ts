@@ -57,7 +57,7 @@ describe('problem modules', () => {
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { x: { x: number[][] }; fun: number; method: string; problem: string };
     expect(out.problem).toBe('function form');
-    expect(out.method).toBe('lbfgsb');
+    expect(out.method).toBe('trust-exact');
     expect(out.fun).toBeLessThan(1e-12);
     expect(out.x.x.length).toBe(2);
     out.x.x.flat().forEach((v) => expect(v).toBeCloseTo(1, 6));

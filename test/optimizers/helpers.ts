@@ -3,6 +3,7 @@
  * utilities shared by the solver tests.
  */
 import type { ObjectiveFunctions } from '../../optimizers/types.js';
+import { normals, rng } from '../../bench/problems/rng.js';
 
 /** Rosenbrock's function with analytic gradient, Hessian and Hessian-vector product. */
 export function rosenbrock(): ObjectiveFunctions {
@@ -51,6 +52,57 @@ export function diagonalQuadratic(d: number[], c: number[]): ObjectiveFunctions 
       for (let i = 0; i < n; i++) out[i] = d[i]! * v[i]!;
     },
   };
+}
+
+/**
+ * f = ½xᵀAx − bᵀx on the box [0, 1]ⁿ, A = BᵀB/n + ½I (B standard normal from `seed`), with a
+ * KKT point known by construction: x* has a third of its variables at the lower bound 0, a
+ * third at the upper bound 1, a third inside, and b = A·x* − v with v > 0 on the lower-active
+ * set and v < 0 on the upper-active one, so that ∇f(x*) = v — the bound multipliers, of the
+ * right signs (0 on the free variables). Analytic gradient, Hessian and Hessian-vector products.
+ */
+export function boxQp(n: number, seed: number): { fns: ObjectiveFunctions; xStar: number[]; multipliers: number[] } {
+  const randn = normals(rng(seed));
+  const B = Array.from({ length: n }, () => Array.from({ length: n }, () => randn()));
+  const A = new Float64Array(n * n);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) {
+      let s = i === j ? 0.5 : 0;
+      for (let k = 0; k < n; k++) s += B[k]![i]! * B[k]![j]!;
+      A[i * n + j] = s / n;
+    }
+  const xStar = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0 : i % 3 === 1 ? 1 : 0.2 + 0.02 * i));
+  const multipliers = Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 0.5 + 0.1 * (i % 5) : i % 3 === 1 ? -0.3 - 0.1 * (i % 4) : 0));
+  const b = xStar.map((_, i) => xStar.reduce((s, xj, j) => s + A[i * n + j]! * xj, 0) - multipliers[i]!);
+  const Ax = (x: Float64Array, out: Float64Array): void => {
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) s += A[i * n + j]! * x[j]!;
+      out[i] = s;
+    }
+  };
+  const fns: ObjectiveFunctions = {
+    n,
+    value(x) {
+      const ax = new Float64Array(n);
+      Ax(x, ax);
+      let f = 0;
+      for (let i = 0; i < n; i++) f += 0.5 * x[i]! * ax[i]! - b[i]! * x[i]!;
+      return f;
+    },
+    valueAndGrad(x, g) {
+      Ax(x, g);
+      let f = 0;
+      for (let i = 0; i < n; i++) {
+        f += 0.5 * x[i]! * g[i]! - b[i]! * x[i]!;
+        g[i]! -= b[i]!;
+      }
+      return f;
+    },
+    hessian: (_x, H) => H.set(A),
+    hvp: (_x, w, out) => Ax(w, out),
+  };
+  return { fns, xStar, multipliers };
 }
 
 /** Only the first-order oracles of `fns` (second-order ones removed). */

@@ -137,8 +137,15 @@ describe('callback and stopping rules', () => {
     const b = minimize(rosenbrock(), [-1.2, 1], { method: 'lbfgs', maxEval: 10 });
     expect(b.status).toBe('maxEval');
     expect(Math.max(b.nfev, b.ngev)).toBeGreaterThanOrEqual(10);
+    // the limit is checked inside an iteration too (before the Hessian): a limit of 0 stops
+    // in the first iteration, at the start point
     const c = minimize(rosenbrock(), [-1.2, 1], { method: 'trust-exact', timeLimit: 0 });
-    expect(c).toMatchObject({ status: 'timeLimit', nit: 1 });
+    expect(c).toMatchObject({ status: 'timeLimit', nit: 0 });
+    expect(c.message).toMatch(/during iteration 1/);
+    expect(Array.from(c.x)).toEqual([-1.2, 1]);
+    // with L-BFGS (no Hessian, no factorization) the check stays between iterations
+    const d = minimize(rosenbrock(), [-1.2, 1], { method: 'lbfgs', timeLimit: 0 });
+    expect(d).toMatchObject({ status: 'timeLimit', nit: 1 });
   });
 
   it('ftol and xtol are convergence statuses', () => {

@@ -97,7 +97,8 @@ describe("method 'auto'", () => {
     const quad = (x: t.Tensor): t.Tensor => t.sum(t.square(t.sub(x, 1)));
     expect(minimize(quad, new Array(5).fill(0)).method).toBe('trust-exact');
     expect(minimize(quad, new Array(300).fill(0)).method).toBe('trust-ncg');
-    expect(minimize(quad, [0, 0], { bounds: { lower: 2 } }).method).toBe('lbfgsb');
+    expect(minimize(quad, [0, 0], { bounds: { lower: 2 } }).method).toBe('trust-exact');
+    expect(minimize(quad, new Array(300).fill(0), { bounds: { lower: 2 } }).method).toBe('trust-ncg');
     const f = (x: Float64Array): number => x.reduce((s, v) => s + (v - 1) ** 2, 0);
     const grad = (x: Float64Array): Float64Array => x.map((v) => 2 * (v - 1));
     expect(minimize(f, [0, 0], { grad }).method).toBe('lbfgs');

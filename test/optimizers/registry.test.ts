@@ -65,7 +65,7 @@ describe('the method registry', () => {
     });
 
     it(`${method}: takes the options of its family (${s.family}) and rejects the others'`, () => {
-      const values: Record<string, unknown> = { lineSearch: 'backtracking', initialRadius: 2, maxRadius: 100, eta: 0.1 };
+      const values: Record<string, unknown> = { lineSearch: 'backtracking', initialRadius: 2, maxRadius: 100, eta: 0.1, ctol: 1e-7 };
       for (const [family, keys] of Object.entries(FAMILY_OPTIONS) as [MethodFamily, readonly string[]][]) {
         for (const k of keys) {
           const run = () => minimize(diagonalQuadratic(d, c), [0, 0, 0, 0], { method, gtol: 1e-10, [k]: values[k] });
@@ -81,23 +81,25 @@ describe('the method registry', () => {
     const first = new Set(['value', 'gradient'] as const);
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 200, has: all })).toBe('trust-exact');
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 201, has: all })).toBe('trust-ncg');
-    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 5, has: all })).toBe('lbfgs');
+    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 5, has: all })).toBe('trust-exact');
+    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 201, has: all })).toBe('trust-ncg');
+    expect(chooseAuto({ problem: 'scalar', bounds: true, n: 5, has: first })).toBe('lbfgs');
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 5, has: first })).toBe('lbfgs');
     expect(chooseAuto({ problem: 'scalar', bounds: false, n: 500, has: new Set(['value', 'gradient', 'hessian'] as const)})).toBe('lbfgs');
     expect(chooseAuto({ problem: 'least-squares', bounds: false, n: 5, has: all })).toBeUndefined();
-    expect(autoText()).toBe('L-BFGS-B with bounds; else trust-exact up to 200 unknowns, else trust-ncg');
+    expect(autoText()).toBe('trust-exact up to 200 unknowns, else trust-ncg, with or without bounds');
   });
 
   it('every method is documented: a row in the optimizers/README.md table with its derivatives, and named in README.md', () => {
     const folder = readFileSync(new URL('../../optimizers/README.md', import.meta.url), 'utf8');
     const top = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-    const derivative = { value: null, gradient: '∇f', hvp: '∇²f·v', hessian: '∇²f', jacobian: 'J' } as const;
+    const derivative = { value: null, gradient: '∇f', hvp: '∇²f·v', hessian: '∇²f', jacobian: 'J', lagrangianHessian: '∇²L' } as const;
     for (const m of CONCRETE_METHOD_NAMES) {
       const row = folder.split('\n').find((l) => l.startsWith(`| \`${m}\` |`));
       expect(row, `optimizers/README.md row for ${m}`).toBeDefined();
       const cell = row!.split('|')[2]!.trim();
       const needs = methodSpec(m).needs;
-      const strongest = needs.includes('jacobian') ? 'jacobian' : needs.includes('hessian') ? 'hessian' : needs.includes('hvp') ? 'hvp' : 'gradient';
+      const strongest = (['lagrangianHessian', 'jacobian', 'hessian', 'hvp'] as const).find((o) => needs.includes(o)) ?? 'gradient';
       expect(cell, m).toBe(derivative[strongest]);
       expect(top, `README.md names ${m}`).toContain(`\`${m}\``);
     }
