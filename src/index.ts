@@ -38,6 +38,7 @@ export {
   type Bounds,
   type PlainFunction,
   leastSquares,
+  leastSquaresAsync,
   type LeastSquaresOptions,
   type LeastSquaresResult,
   curveFit,
