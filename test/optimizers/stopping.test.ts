@@ -11,6 +11,23 @@ import { leastSquares, leastSquaresAsync, minimize, minimizeAsync, type Concrete
 import { minLre, nistMinimizationRuns } from '../../bench/problems/nist.js';
 import { rosenbrock } from './helpers.js';
 
+/**
+ * A signal and a callback that at iteration k starts a 0 ms timer aborting it (the callback
+ * does not abort itself): only an async run's yielding to the event loop lets the timer fire.
+ */
+function abortByTimerAt(k: number): { signal: AbortSignal; callback: (s: { iter: number }) => boolean; startedAt: () => number } {
+  const ac = new AbortController();
+  let at = -1;
+  const callback = (s: { iter: number }): boolean => {
+    if (s.iter === k) {
+      at = s.iter;
+      setTimeout(() => ac.abort(), 0);
+    }
+    return false;
+  };
+  return { signal: ac.signal, callback, startedAt: () => at };
+}
+
 const rosen = (x: ArrayLike<number>): number => 100 * (x[1]! - x[0]! ** 2) ** 2 + (1 - x[0]!) ** 2;
 
 describe('warm start: a run split in two takes the iterations of one run, ±1', () => {
@@ -85,17 +102,9 @@ describe('cancellation', () => {
     const f = (x: t.Tensor): t.Tensor => t.sum(t.mul(w, t.square(t.square(t.sub(x, c)))));
     const byHand = (x: Float64Array): number => x.reduce((s, v, i) => s + w[i]! * (v - i) ** 4, 0);
     const x0 = new Float64Array(n);
-    const ac = new AbortController();
-    let timerAt = -1;
-    const callback = (s: { iter: number }): boolean => {
-      if (s.iter === 3) {
-        timerAt = s.iter;
-        setTimeout(() => ac.abort(), 0);
-      }
-      return false;
-    };
-    const r = await minimizeAsync(f, x0, { method: 'lbfgs', gtol: 0, maxIter: 1e9, signal: ac.signal, callback });
-    expect(timerAt).toBe(3);
+    const timer = abortByTimerAt(3);
+    const r = await minimizeAsync(f, x0, { method: 'lbfgs', gtol: 0, maxIter: 1e9, signal: timer.signal, callback: timer.callback });
+    expect(timer.startedAt()).toBe(3);
     expect(r.status).toBe('aborted');
     expect(r.nit).toBeGreaterThanOrEqual(3);
     // relative: the run may be aborted while f is still ~1e14, where a different summation order differs in the last bits
@@ -154,17 +163,9 @@ describe('cancellation of least squares', () => {
   });
 
   it.each(['trf', 'lm'] as const)('leastSquaresAsync (%s): a 0 ms timer started at iteration 2 aborts the run at its best point so far', async (method) => {
-    const ac = new AbortController();
-    let timerAt = -1;
-    const callback = (s: { iter: number }): boolean => {
-      if (s.iter === 2) {
-        timerAt = s.iter;
-        setTimeout(() => ac.abort(), 0);
-      }
-      return false;
-    };
-    const r = await leastSquaresAsync(residual, x0, { method, ftol: 0, xtol: 0, maxIter: 1e9, signal: ac.signal, callback });
-    expect(timerAt).toBe(2);
+    const timer = abortByTimerAt(2);
+    const r = await leastSquaresAsync(residual, x0, { method, ftol: 0, xtol: 0, maxIter: 1e9, signal: timer.signal, callback: timer.callback });
+    expect(timer.startedAt()).toBe(2);
     expect(r.status).toBe('aborted');
     expect(r.message).toMatch(/^aborted .*after iteration \d+; returning the last accepted iterate/);
     expect(r.nit).toBeGreaterThanOrEqual(2);
