@@ -35,7 +35,7 @@ export {
 } from './methods/index.js';
 export { type Bounds, type Box, readBounds, clipToBox, projectedGradientNorm } from './bounds.js';
 export { type Constraint, type ConstraintSet, readConstraints } from './constraints.js';
-export { leastSquares, LEAST_SQUARES_DEFAULTS, type LeastSquaresOptions, type LeastSquaresResult } from './leastsq/least-squares.js';
+export { leastSquares, leastSquaresAsync, LEAST_SQUARES_DEFAULTS, type LeastSquaresOptions, type LeastSquaresResult } from './leastsq/least-squares.js';
 export { curveFit, type CurveFitOptions, type CurveFitResult } from './leastsq/curve-fit.js';
 export { LeastSquaresObjective, LOSS_NAMES, type LossName, type ResidualFunctions } from './leastsq/objective.js';
 export { fitStatistics, type FitStatistics } from './leastsq/stats.js';

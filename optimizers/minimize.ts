@@ -168,6 +168,12 @@ function readWarmStart(w: unknown, n: number): { state: WarmState | null; method
 
 // ------------------------------------------------------------------ argument reading
 
+/** Throws a TayoptError naming `who` unless `signal` is undefined or an AbortSignal (anything with a boolean `aborted`). */
+export function checkSignal(signal: unknown, who: string): void {
+  if (signal !== undefined && (signal === null || typeof signal !== 'object' || typeof (signal as { aborted?: unknown }).aborted !== 'boolean'))
+    throw new TayoptError(`${who}: options.signal must be an AbortSignal`);
+}
+
 /** x0's row-major values (a private copy) and shape, read by the engine's point reader. */
 function flattenPoint(x: unknown): { values: Float64Array; shape: number[] } {
   const p = readPoint(x, 'minimize: x0');
@@ -287,8 +293,7 @@ function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unkno
   for (let i = 0; i < n; i++) if (!Number.isFinite(x[i]!)) throw new TayoptError(`minimize: x0[${i}] is ${x[i]}; the starting point must be finite`);
 
   const warm = readWarmStart(options.warmStart, n);
-  if (options.signal !== undefined && (options.signal === null || typeof options.signal !== 'object' || typeof options.signal.aborted !== 'boolean'))
-    throw new TayoptError('minimize: options.signal must be an AbortSignal');
+  checkSignal(options.signal, 'minimize');
 
   for (const k of ['grad', 'hess', 'hvp', 'callback'] as const)
     if (options[k] !== undefined && typeof options[k] !== 'function') throw new TayoptError(`minimize: options.${k} must be a function`);

@@ -39,6 +39,7 @@ export {
   type Bounds,
   type PlainFunction,
   leastSquares,
+  leastSquaresAsync,
   type LeastSquaresOptions,
   type LeastSquaresResult,
   curveFit,

@@ -25,6 +25,7 @@ import {
   honoursBounds,
   isDense,
   leastSquares,
+  leastSquaresAsync,
   minimize,
   minimizeAsync,
   takesConstraints,
@@ -157,8 +158,8 @@ function constraintsOf(problem: Problem): { constraints?: { fun: Problem['f']; l
 
 /**
  * {@link runMethod} that yields to the event loop between iterations, so that aborting
- * `signal` (the CLI's Ctrl-C) ends the run with status 'aborted' at the best point so far.
- * Least-squares runs do not take a signal yet and run to the end.
+ * `signal` (the CLI's Ctrl-C) ends the run with status 'aborted' at the best point so far
+ * (for a least-squares run, with the fit statistics there).
  */
 export async function runMethodAsync(
   problem: Problem,
@@ -168,6 +169,7 @@ export async function runMethodAsync(
   onRow: ((e: HistoryEntry) => void) | undefined,
   signal: AbortSignal,
 ): Promise<MinimizeResult | LeastSquaresResult> {
-  if (isLeastSquaresRun(problem, method)) return runMethod(problem, prepared, method, settings, onRow);
+  if (isLeastSquaresRun(problem, method))
+    return leastSquaresAsync(problem.residuals!, prepared.x0, { method: method as LeastSquaresMethodName | 'auto', ...runOptions(problem, settings, onRow), signal });
   return minimizeAsync(...minimizeArgs(problem, prepared), { method, ...runOptions(problem, settings, onRow), ...constraintsOf(problem), signal });
 }

@@ -10,8 +10,8 @@ import type { TensorFunction } from '../../src/ad/program.js';
 import { residualFunctions } from '../../src/ad/residual.js';
 import { TayoptError } from '../../src/errors.js';
 import { type Bounds, readBounds } from '../bounds.js';
-import { type CallbackState, runSolver } from '../loop.js';
-import type { MinimizeResult } from '../minimize.js';
+import { type CallbackState, type LoopOptions, type Method, runSolver, runSolverAsync, type SolverResult } from '../loop.js';
+import { type MinimizeResult, checkSignal } from '../minimize.js';
 import { type LeastSquaresMethodName, LEAST_SQUARES_METHOD_NAMES, chooseAuto, isMethodName, methodSpec } from '../methods/index.js';
 import { LOSS_NAMES, LeastSquaresObjective, type LossName, type ResidualFunctions } from './objective.js';
 import { fitStatistics } from './stats.js';
@@ -54,12 +54,20 @@ export interface LeastSquaresOptions {
   history?: boolean;
   /** Jacobian mode of the engine: default forward (n directions) when n ≤ m, else reverse. */
   jacobianMode?: 'forward' | 'reverse';
+  /**
+   * Cancels the run, as minimize's: checked between iterations and at every residual or
+   * Jacobian evaluation; once aborted, the run ends with status 'aborted' at the last accepted
+   * iterate, with the fit statistics there. With the synchronous `leastSquares` only code the
+   * run calls (the residuals, the callback) can abort it; {@link leastSquaresAsync} lets
+   * timers and events do so.
+   */
+  signal?: AbortSignal;
 }
 
 /** Every key of LeastSquaresOptions: a new option gets an entry here (the type-check insists). */
 export const LEAST_SQUARES_OPTION_KEYS = optionKeys<LeastSquaresOptions>({
   method: true, bounds: true, xScale: true, loss: true, fScale: true, ftol: true, xtol: true, gtol: true, maxIter: true,
-  maxEval: true, timeLimit: true, xmax: true, callback: true, history: true, jacobianMode: true,
+  maxEval: true, timeLimit: true, xmax: true, callback: true, history: true, jacobianMode: true, signal: true,
 });
 
 /** What leastSquares() returns: minimize's result plus the fit at the solution. */
@@ -143,6 +151,30 @@ function rows(a: Float64Array, m: number, n: number): number[][] {
  * a non-finite x0, unknown options, 'lm' with bounds or with fewer residuals than variables.
  */
 export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: unknown, options: LeastSquaresOptions = {}): LeastSquaresResult {
+  const run = setup(residual, x0, options);
+  return run.finish(runSolver(run.impl, run.obj, run.x, run.loop));
+}
+
+/**
+ * {@link leastSquares} that lets the event loop run between iterations (about every 10 ms), so
+ * that an `options.signal` aborted by a timer, a UI event or a signal handler stops the run.
+ * Resolves to the same result; rejects with a TayoptError for invalid arguments.
+ */
+export async function leastSquaresAsync(residual: TensorFunction | ResidualFunctions, x0: unknown, options: LeastSquaresOptions = {}): Promise<LeastSquaresResult> {
+  const run = setup(residual, x0, options);
+  return run.finish(await runSolverAsync(run.impl, run.obj, run.x, run.loop));
+}
+
+/** Everything a run needs, validated, and the result built from the loop's (see {@link leastSquares}). */
+interface Run {
+  impl: Method;
+  obj: LeastSquaresObjective;
+  x: Float64Array;
+  loop: LoopOptions;
+  finish: (run: SolverResult) => LeastSquaresResult;
+}
+
+function setup(residual: TensorFunction | ResidualFunctions, x0: unknown, options: LeastSquaresOptions): Run {
   if (options === null || typeof options !== 'object') fail('options must be an object');
   checkOptionKeys('leastSquares', options, LEAST_SQUARES_OPTION_KEYS);
   const p = readPoint(x0, 'leastSquares: x0');
@@ -156,6 +188,7 @@ export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: u
     fail(`unknown method '${String(method0)}'; expected auto, ${LEAST_SQUARES_METHOD_NAMES.join(', ')}`);
   }
   if (options.callback !== undefined && typeof options.callback !== 'function') fail('options.callback must be a function');
+  checkSignal(options.signal, 'leastSquares');
   const loss = options.loss ?? 'linear';
   if (!LOSS_NAMES.includes(loss)) fail(`unknown loss '${String(loss)}'; expected ${LOSS_NAMES.join(', ')}`);
   const fScale = nonNegative(options.fScale, 'fScale', 1, true);
@@ -196,7 +229,7 @@ export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: u
     leastSquares: settings,
   });
   const obj = new LeastSquaresObjective(res, loss, fScale);
-  const run = runSolver(impl, obj, x, {
+  const loop: LoopOptions = {
     gtol: 0, // the methods test their own scaled gtol; the loop only stops at an exact zero gradient
     ftol: 0,
     xtol: 0,
@@ -206,10 +239,17 @@ export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: u
     xmax: nonNegative(options.xmax, 'xmax', 1e20, true),
     callback: options.callback,
     gradientName: bounds ? 'projected gradient ‖·‖∞' : '‖∇f‖∞',
-  });
+    signal: options.signal ?? null,
+  };
+  return { impl, obj, x, loop, finish: (run) => finish(run, obj, options, p.shape, method) };
+}
 
+/** The result of a finished run: its fields, and the residuals, Jacobian and fit statistics at its x. */
+function finish(run: SolverResult, obj: LeastSquaresObjective, options: LeastSquaresOptions, shape: number[], method: LeastSquaresMethodName): LeastSquaresResult {
+  const { n, m, loss } = obj;
   // the residuals and Jacobian at the returned point (the objective's last Jacobian is there
-  // unless the run ended on a failed evaluation; then one more, not counted)
+  // unless the run ended on a failed evaluation or was aborted after a trial point; then one
+  // more, not counted — the loop has detached the signal, so an aborted run gets it too)
   if (!obj.jacobianAt(run.x)) obj.valueAndGrad(run.x, new Float64Array(n));
   const r = Float64Array.from(obj.raw.r);
   const J = Float64Array.from(obj.raw.J);
@@ -233,7 +273,7 @@ export function leastSquares(residual: TensorFunction | ResidualFunctions, x0: u
   const lastError = obj.lastError;
   return {
     x: run.x,
-    shape: p.shape,
+    shape,
     fun: run.fun,
     grad: run.grad,
     nit: run.nit,

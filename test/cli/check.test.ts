@@ -1,7 +1,8 @@
 /**
  * `tayopt check FILE` on module problems with hand-written derivatives (exit 0 right, 1 wrong
  * with the wrong component named, 2 bad input), and Ctrl-C during `tayopt solve`: SIGINT to a
- * running solve prints the summary with status aborted, writes the report so far, exits 130.
+ * running solve (a minimization or a least-squares fit) prints the summary with status
+ * aborted, writes the report so far, exits 130.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -65,6 +66,20 @@ beforeAll(() => {
 };
 `,
   );
+  // Least squares that creeps for thousands of ~3 ms iterations: Dennis & Schnabel's
+  // large-residual example r = (x + 1, λx² + x − 1) in 100 copies, λ = 0.99999, whose
+  // minimizer x = 0 is nearly flat, so Gauss–Newton steps shrink like 1/k.
+  writeFileSync(
+    join(dir, 'slow-fit.yaml'),
+    `name: slow fit
+parameters:
+  n: 100
+  lam: 0.99999
+variables:
+  x: "1 + 0 * (1:n)"
+residuals: concat(x + 1, lam * x.^2 + x - 1)
+`,
+  );
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -112,32 +127,52 @@ describe('tayopt check', () => {
   });
 });
 
+/** Runs `tayopt solve ARGS`, sends SIGINT once the log shows iteration 5, and collects the output. */
+async function interruptedSolve(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BIN, 'solve', ...args], { cwd: ROOT });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += String(d)));
+  const iterating = new Promise<void>((resolve) =>
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+      // the log's header and a few iteration rows: the solver is running
+      if (/\n +5 +\d/.test(stderr)) resolve();
+    }),
+  );
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await iterating;
+  child.kill('SIGINT');
+  return { code: await exited, stdout, stderr };
+}
+
 describe('Ctrl-C during solve', () => {
   it('SIGINT: summary with status aborted, the report so far, exit 130', async () => {
     const report = join(dir, 'slow.html');
-    const child = spawn(process.execPath, [BIN, 'solve', join(dir, 'slow.mjs'), '--method', 'lbfgs', '--gtol', '1e-300', '--max-iter', '1000000', '--report', report], {
-      cwd: ROOT,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += String(d)));
-    const iterating = new Promise<void>((resolve) =>
-      child.stderr.on('data', (d) => {
-        stderr += String(d);
-        // the log's header and a few iteration rows: the solver is running
-        if (/\n +5 +\d/.test(stderr)) resolve();
-      }),
-    );
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    await iterating;
-    child.kill('SIGINT');
-    const code = await exited;
+    const { code, stdout, stderr } = await interruptedSolve([join(dir, 'slow.mjs'), '--method', 'lbfgs', '--gtol', '1e-300', '--max-iter', '1000000', '--report', report]);
     expect(code).toBe(130);
     expect(stdout).toMatch(/NOT converged \(aborted\) with lbfgs after \d+ iterations/);
     expect(stderr).toMatch(/interrupted \(Ctrl-C\)/);
     const nit = Number(/after (\d+) iterations/.exec(stdout)![1]);
     expect(nit).toBeGreaterThanOrEqual(5);
     expect(nit).toBeLessThan(1_000_000);
+    expect(existsSync(report)).toBe(true);
+    expect(readFileSync(report, 'utf8')).toMatch(/aborted/);
+  }, 120_000);
+
+  it('SIGINT on a least-squares fit: the fit summary with status aborted, the report so far, exit 130', async () => {
+    const report = join(dir, 'slow-fit.html');
+    const { code, stdout, stderr } = await interruptedSolve([join(dir, 'slow-fit.yaml'), '--max-iter', '1000000', '--report', report]);
+    expect(code).toBe(130);
+    expect(stdout).toMatch(/NOT converged \(aborted\) with trf after \d+ iterations/);
+    expect(stderr).toMatch(/interrupted \(Ctrl-C\)/);
+    const nit = Number(/after (\d+) iterations/.exec(stdout)![1]);
+    expect(nit).toBeGreaterThanOrEqual(5);
+    // the fit at the point so far: Σr² lies between f* = 2n = 200 and f(x0) = n·(4 + λ²) ≈ 500
+    expect(stdout).toMatch(/fit: 200 residuals, 100 parameters, 100 degrees of freedom/);
+    const rss = Number(/residual sum of squares (\S+),/.exec(stdout)![1]);
+    expect(rss).toBeGreaterThan(200);
+    expect(rss).toBeLessThan(100 * (4 + 0.99999 ** 2));
     expect(existsSync(report)).toBe(true);
     expect(readFileSync(report, 'utf8')).toMatch(/aborted/);
   }, 120_000);

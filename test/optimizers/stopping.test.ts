@@ -2,13 +2,31 @@
  * Stopping honestly and on time, warm starts and cancellation (issue 13), against independent
  * truths: Rosenbrock's minimizer (1, 1); NIST's certified parameters for Gauss1–3, Chwirut and
  * Nelson (minimized as Σr²); the one-run iteration count of the same method for a split run;
- * the objective re-evaluated by hand at the point an aborted run returns.
+ * the objective re-evaluated by hand at the point an aborted run returns (for least squares
+ * also the residuals, Jacobian and standard errors there, in closed form).
  */
 import { describe, expect, it } from 'vitest';
 import * as t from '../../src/index.js';
-import { minimize, minimizeAsync, type ConcreteMethodName } from '../../optimizers/index.js';
+import { leastSquares, leastSquaresAsync, minimize, minimizeAsync, type ConcreteMethodName, type LeastSquaresResult } from '../../optimizers/index.js';
 import { minLre, nistMinimizationRuns } from '../../bench/problems/nist.js';
 import { rosenbrock } from './helpers.js';
+
+/**
+ * A signal and a callback that at iteration k starts a 0 ms timer aborting it (the callback
+ * does not abort itself): only an async run's yielding to the event loop lets the timer fire.
+ */
+function abortByTimerAt(k: number): { signal: AbortSignal; callback: (s: { iter: number }) => boolean; startedAt: () => number } {
+  const ac = new AbortController();
+  let at = -1;
+  const callback = (s: { iter: number }): boolean => {
+    if (s.iter === k) {
+      at = s.iter;
+      setTimeout(() => ac.abort(), 0);
+    }
+    return false;
+  };
+  return { signal: ac.signal, callback, startedAt: () => at };
+}
 
 const rosen = (x: ArrayLike<number>): number => 100 * (x[1]! - x[0]! ** 2) ** 2 + (1 - x[0]!) ** 2;
 
@@ -84,23 +102,84 @@ describe('cancellation', () => {
     const f = (x: t.Tensor): t.Tensor => t.sum(t.mul(w, t.square(t.square(t.sub(x, c)))));
     const byHand = (x: Float64Array): number => x.reduce((s, v, i) => s + w[i]! * (v - i) ** 4, 0);
     const x0 = new Float64Array(n);
-    const ac = new AbortController();
-    let timerAt = -1;
-    const callback = (s: { iter: number }): boolean => {
-      if (s.iter === 3) {
-        timerAt = s.iter;
-        setTimeout(() => ac.abort(), 0);
-      }
-      return false;
-    };
-    const r = await minimizeAsync(f, x0, { method: 'lbfgs', gtol: 0, maxIter: 1e9, signal: ac.signal, callback });
-    expect(timerAt).toBe(3);
+    const timer = abortByTimerAt(3);
+    const r = await minimizeAsync(f, x0, { method: 'lbfgs', gtol: 0, maxIter: 1e9, signal: timer.signal, callback: timer.callback });
+    expect(timer.startedAt()).toBe(3);
     expect(r.status).toBe('aborted');
     expect(r.nit).toBeGreaterThanOrEqual(3);
-    // f is about 1e14 here: agreement to rounding, relative
-    expect(Math.abs(byHand(r.x) - r.fun)).toBeLessThan(1e-12 * Math.abs(r.fun));
+    // relative: the run may be aborted while f is still ~1e14, where a different summation order differs in the last bits
+    expect(Math.abs(byHand(r.x) - r.fun)).toBeLessThanOrEqual(1e-12 * r.fun);
     expect(r.fun).toBeLessThan(byHand(x0));
     expect(Math.min(...r.history.map((h) => h.f))).toBe(r.fun);
+  });
+});
+
+describe('cancellation of least squares', () => {
+  // Dennis & Schnabel's large-residual example (Numerical Methods for Unconstrained
+  // Optimization, example 10.2.4) in N independent copies: r = (x + 1, λx² + x − 1) per
+  // variable, minimizer x = 0 with f* = 2N. Gauss–Newton converges to it only linearly, at
+  // rate λ, and with λ = 0.99999 the minimum is nearly flat (f'' = 4(1 − λ)): trf and lm creep
+  // towards it (x ≈ 0.66/k after k iterations) for about 5,000 iterations (~0.4 s) before
+  // reaching the floating-point floor, so a run aborted within the first tens of ms is still
+  // running.
+  const lam = 0.99999;
+  const N = 20;
+  const residual = (x: t.Tensor): t.Tensor => t.stack([t.add(x, 1), t.sub(t.add(t.mul(lam, t.square(x)), x), 1)]);
+  const x0 = new Array(N).fill(1);
+  const byHand = (x: ArrayLike<number>): number => Array.from(x).reduce((s, v) => s + (v + 1) ** 2 + (lam * v * v + v - 1) ** 2, 0);
+  /** The fit statistics at the returned x, by hand: JᵀJ is diagonal with 1 + (2λxᵢ + 1)², s² = Σr²/(m − n) = Σr²/N. */
+  const checkFit = (r: LeastSquaresResult): void => {
+    const s2 = byHand(r.x) / N;
+    expect(r.dof).toBe(N);
+    for (let i = 0; i < N; i++) {
+      const xi = r.x[i]!;
+      expect(r.residuals[i]).toBeCloseTo(xi + 1, 14);
+      expect(r.residuals[N + i]).toBeCloseTo(lam * xi * xi + xi - 1, 14);
+      expect(r.jacobian[N + i]![i]).toBeCloseTo(2 * lam * xi + 1, 12);
+      expect(r.stderr![i]! / Math.sqrt(s2 / (1 + (2 * lam * xi + 1) ** 2))).toBeCloseTo(1, 10);
+    }
+  };
+
+  it('an already aborted signal returns x0 with no iteration, and the fit there', () => {
+    for (const method of ['lm', 'trf'] as const) {
+      const r = leastSquares(residual, x0, { method, signal: AbortSignal.abort() });
+      expect(r.status).toBe('aborted');
+      expect(r.success).toBe(false);
+      expect(r.nit).toBe(0);
+      expect(Array.from(r.x)).toEqual(x0);
+      expect(Math.abs(byHand(x0) - r.fun)).toBeLessThanOrEqual(1e-14 * r.fun);
+      checkFit(r);
+    }
+  });
+
+  it('aborted from the callback at iteration 5 (synchronous): the iterate of row 5', () => {
+    const ac = new AbortController();
+    const r = leastSquares(residual, x0, { method: 'lm', signal: ac.signal, callback: (s) => void (s.iter === 5 && ac.abort()) });
+    expect(r.status).toBe('aborted');
+    expect(r.nit).toBe(5);
+    expect(r.fun).toBe(r.history[5]!.f);
+    expect(Math.abs(byHand(r.x) - r.fun)).toBeLessThanOrEqual(1e-14 * r.fun);
+    checkFit(r);
+  });
+
+  it.each(['trf', 'lm'] as const)('leastSquaresAsync (%s): a 0 ms timer started at iteration 2 aborts the run at its best point so far', async (method) => {
+    const timer = abortByTimerAt(2);
+    const r = await leastSquaresAsync(residual, x0, { method, ftol: 0, xtol: 0, maxIter: 1e9, signal: timer.signal, callback: timer.callback });
+    expect(timer.startedAt()).toBe(2);
+    expect(r.status).toBe('aborted');
+    expect(r.message).toMatch(/^aborted .*after iteration \d+; returning the last accepted iterate/);
+    expect(r.nit).toBeGreaterThanOrEqual(2);
+    expect(r.nit).toBe(r.history.length - 1);
+    // fun is Σr² at the returned x, recomputed by hand; it is the best f of the run
+    expect(Math.abs(byHand(r.x) - r.fun)).toBeLessThanOrEqual(1e-14 * r.fun);
+    expect(Math.min(...r.history.map((h) => h.f))).toBe(r.fun);
+    expect(r.fun).toBeLessThan(byHand(x0));
+    checkFit(r);
+  });
+
+  it('a signal that is not an AbortSignal is refused, by both', async () => {
+    expect(() => leastSquares(residual, x0, { signal: {} as AbortSignal })).toThrow(/^leastSquares: options\.signal must be an AbortSignal$/);
+    await expect(leastSquaresAsync(residual, x0, { signal: 'stop' as unknown as AbortSignal })).rejects.toThrow(/leastSquares: options\.signal must be an AbortSignal/);
   });
 });
 
