@@ -64,8 +64,11 @@ function restart(state: BfgsState, n: number): void {
   state.fresh = true;
 }
 
-/** A ← VᵀAV + c·ssᵀ with V = I − ρysᵀ, given Ay in `Ay` (the BFGS inverse update, O(n²)). */
-function update(A: Float64Array, s: Float64Array, Ay: Float64Array, yAy: number, rho: number, c: number, n: number): void {
+/**
+ * A ← VᵀAV + c·ssᵀ with V = I − ρysᵀ, given Ay in `Ay` and yAy = yᵀAy (the BFGS inverse
+ * update, O(n²); c = ρ is the textbook H₊, c = 0 updates a part of a split H). A is n×n row-major.
+ */
+export function inverseUpdate(A: Float64Array, s: Float64Array, Ay: Float64Array, yAy: number, rho: number, c: number, n: number): void {
   const k = rho * rho * yAy + c;
   for (let i = 0; i < n; i++) {
     const si = s[i]!;
@@ -124,8 +127,8 @@ export function bfgs(options: BfgsOptions = {}): Method<BfgsState> {
       const rho = 1 / sy;
       matVec(t1, M, y, n);
       matVec(t2, N, y, n);
-      update(M, s, t1, dot(y, t1), rho, 0, n);
-      update(N, s, t2, dot(y, t2), rho, rho, n);
+      inverseUpdate(M, s, t1, dot(y, t1), rho, 0, n);
+      inverseUpdate(N, s, t2, dot(y, t2), rho, rho, n);
       state.gamma = dot(s, s) / sy;
       state.fresh = false;
       return rep;

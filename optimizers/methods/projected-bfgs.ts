@@ -25,6 +25,7 @@
 import { setIdentity } from '../../src/utpm/linalg/kernels.js';
 import { cholesky, solveCholesky } from '../linalg.js';
 import { dot, matVec, norm2 } from '../vec.js';
+import { inverseUpdate } from './bfgs.js';
 import { principalSubmatrix } from './face.js';
 import { projectedNewton } from './projected-newton.js';
 
@@ -136,14 +137,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
       // H₊ = (I − ρ s rᵀ) H (I − ρ r sᵀ) + ρ s sᵀ, ρ = 1/sᵀr; Bs is free again, for H·r.
       const Hr = Bs;
       matVec(Hr, H, r, n);
-      const rho = 1 / sr;
-      const c = rho * rho * dot(r, Hr) + rho;
-      for (let i = 0; i < n; i++) {
-        const si = s[i]!;
-        const hi = Hr[i]!;
-        const row = i * n;
-        for (let j = 0; j < n; j++) H[row + j]! += c * si * s[j]! - rho * (hi * s[j]! + si * Hr[j]!);
-      }
+      inverseUpdate(H, s, Hr, dot(r, Hr), 1 / sr, 1 / sr, n);
     },
   });
 }
