@@ -224,7 +224,7 @@ export class Objective {
     this.hasH = false;
     if (this.fns.hessian) {
       // an engine Hessian is swept in blocks of directions, checking the time between them
-      this.fns.hessian(x, H, this.deadline === Infinity ? undefined : this.checkTime);
+      this.fns.hessian(x, H, this.deadlineCheck);
       this.nhev++;
     } else {
       this.es ??= new Float64Array(n);
@@ -257,4 +257,12 @@ export class Objective {
   readonly checkTime = (): void => {
     if (this.deadline !== Infinity && performance.now() > this.deadline) throw new TimeLimitReached();
   };
+
+  /**
+   * {@link checkTime} when the run has a deadline, else undefined: for oracles whose checked
+   * form works differently (an engine Hessian then runs in short sweeps), not only slower.
+   */
+  get deadlineCheck(): (() => void) | undefined {
+    return this.deadline === Infinity ? undefined : this.checkTime;
+  }
 }

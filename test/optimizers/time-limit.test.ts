@@ -1,6 +1,7 @@
 /**
  * The time limit inside an iteration: the dense kernels (Cholesky, modified Cholesky, the
- * Hessian sweep) call a check between blocks of their work and stop when it throws, and a run
+ * Hessian and Lagrangian-Hessian sweeps; Bunch–Kaufman through ipm) call a check between
+ * blocks of their work and stop when it throws, and a run
  * stopped there returns its last completed iterate — the same, to the bit, as a run of the
  * same method stopped by maxIter after that many iterations. The clock is injected (a mocked
  * performance.now() that jumps past the deadline after a set number of readings, counted from
@@ -9,6 +10,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as t from '../../src/index.js';
 import { hessianFlat } from '../../src/ad/drivers.js';
+import { constraintOracles } from '../../src/ad/lagrangian.js';
 import { objective } from '../../src/ad/objective.js';
 import { checkStride, choleskyInto } from '../../src/utpm/linalg/kernels.js';
 import { cholesky, modifiedCholesky } from '../../optimizers/linalg.js';
@@ -145,6 +147,28 @@ describe('interruptible Hessian sweep', () => {
         err = Math.max(err, Math.abs(swept[i * n + j]! - exact) / (1 + Math.abs(exact)));
       }
     expect(err).toBeLessThan(1e-13);
+  });
+
+  it("the Lagrangian's Hessian likewise: checked between sweeps, bitwise the same, the closed form", () => {
+    // L = σf + λ·Σx²: ∇²L = σ(diag(2 + 12x²) + 11ᵀ/n) + 2λI
+    const oracles = constraintOracles(f, [(y: t.Tensor) => t.sum(t.square(y))], x);
+    const sigma = 0.5;
+    const lambda = Float64Array.of(-3);
+    const plain = new Float64Array(n * n);
+    const checked = new Float64Array(n * n);
+    oracles.lagrangianHessian(x, sigma, lambda, plain);
+    const c = counter();
+    oracles.lagrangianHessian(x, sigma, lambda, checked, c.check);
+    expect(c.calls()).toBeGreaterThan(2);
+    expect(firstDifference(checked, plain)).toBe(-1);
+    let err = 0;
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) {
+        const exact = sigma * ((i === j ? 2 + 12 * x[i]! ** 2 : 0) + 1 / n) + (i === j ? 2 * lambda[0]! : 0);
+        err = Math.max(err, Math.abs(checked[i * n + j]! - exact) / (1 + Math.abs(exact)));
+      }
+    expect(err).toBeLessThan(1e-13);
+    expect(() => oracles.lagrangianHessian(x, sigma, lambda, checked, counter(2).check)).toThrow(Stop);
   });
 
   it('a check that fires abandons the sweep and leaves the objective oracle output untouched', () => {
