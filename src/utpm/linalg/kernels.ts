@@ -1,7 +1,8 @@
 /**
  * Dense kernels for the linear-algebra primitives, on row-major Float64Array buffers with
  * explicit offsets. They never validate or throw: a singular or indefinite matrix yields
- * ±Infinity/NaN (the public functions in src/trace/linalg-ops.ts check at the edge).
+ * ±Infinity/NaN (the public functions in src/trace/linalg-ops.ts check at the edge). Only a
+ * `check` callback handed to the Cholesky kernel (a solver's time limit) may throw through it.
  *
  * Small dense matrices dominate tayopt's use, so LU, Cholesky, triangular solves and
  * Householder QR are written here directly (no Matrix objects, no copies beyond one work
