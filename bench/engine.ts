@@ -8,6 +8,8 @@
  * 4. First call (trace + compile) in multiples of one plain evaluation.
  * 5. Residual Jacobians (jacobian-cost.ts). 6. Per-call overhead of t.grad(f)(x) for
  *    Float64Array, nested-array and ndarray points (overhead.ts).
+ * 7. The time limit inside long iterations: wall time over the limit of dense methods at
+ *    n = 1500–2000, and the cost of the deadline checks (time-limit.ts).
  * TensorFlow.js (CPU backend, float32) `tf.grad` is timed on the same functions when it is
  * installed (`npm install --no-save @tensorflow/tfjs`; see tfjs.ts).
  */
@@ -27,6 +29,7 @@ import { loadTfjs } from './tfjs.js';
 import { consume, fmt, pair, table, timeOnce } from './timing.js';
 import { jacobianCostTable } from './jacobian-cost.js';
 import { overheadTable } from './overhead.js';
+import { timeLimitTable } from './time-limit.js';
 
 const quick = process.argv.includes('--quick');
 const blocks = quick ? 3 : 9;
@@ -190,6 +193,8 @@ async function main(): Promise<void> {
   jacobianCostTable(blocks, blockMs); // 5. residual Jacobians (jacobian-cost.ts)
   console.log('');
   overheadTable(quick ? [5] : [5, 9, 17], Math.max(blocks, 15), blockMs); // 6. per-call overhead (overhead.ts)
+  console.log('');
+  timeLimitTable(quick ? [1500] : [1500, 2000], Math.max(blocks, 15), blockMs); // 7. the time limit (time-limit.ts)
 }
 
 main().catch((e: unknown) => {

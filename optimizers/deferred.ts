@@ -28,6 +28,6 @@ export function objectiveAtStart(f: TensorFunction, x0: PointLike, shape: readon
     value: (x) => at(x).value(x),
     valueAndGrad: (x, g) => at(x).valueAndGrad(x, g),
     hvp: (x, v, out) => at(x).hvp(x, v, out),
-    hessian: (x, out) => at(x).hessian(x, out),
+    hessian: (x, out, check) => at(x).hessian(x, out, check),
   };
 }

@@ -1,4 +1,4 @@
-import { choleskyInto } from '../src/utpm/linalg/kernels.js';
+import { checkStride, choleskyInto } from '../src/utpm/linalg/kernels.js';
 
 /**
  * Dense linear algebra for the solvers: Cholesky (plain, shifted — the engine's kernel — and
@@ -14,6 +14,8 @@ import { choleskyInto } from '../src/utpm/linalg/kernels.js';
  * A pivot that is not finite or not larger than `minPivot` stops the factorization.
  * Returns −1 on success, else the index k of the failing pivot; `info.pivot` then holds the
  * failing pivot value d_k = a_kk + shift − Σ_j l_kj² (the leading k×k block is factored).
+ * `check` is called between blocks of columns and may throw to abandon the factorization
+ * (the run's time limit: `Objective.checkTime`).
  */
 export function cholesky(
   A: Float64Array,
@@ -22,8 +24,9 @@ export function cholesky(
   L: Float64Array,
   minPivot = 0,
   info?: { pivot: number },
+  check?: () => void,
 ): number {
-  return choleskyInto(A, 0, n, shift, L, 0, minPivot, info);
+  return choleskyInto(A, 0, n, shift, L, 0, minPivot, info, check);
 }
 
 /** Solves L·y = b for lower-triangular L (leading `m` rows of an n-wide matrix); out may alias b. */
@@ -73,9 +76,10 @@ export function normInfMatrix(A: Float64Array, n: number): number {
  * scaled problems (Powell's and Brown's, MGH 3 and 4), while per-pivot modifications
  * (Gill–Murray–Wright) leave near-singular directions nearly unmodified and produce huge steps
  * on over-parameterized least squares. Writes the factor into `L`; returns τ, or NaN when A
- * has non-finite entries. `d` is scratch of length n.
+ * has non-finite entries. `d` is scratch of length n. `check` is called between blocks of
+ * columns and may throw to abandon the factorization (the run's time limit).
  */
-export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array, d: Float64Array): number {
+export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array, d: Float64Array, check?: () => void): number {
   let dmax = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) if (!Number.isFinite(A[i * n + j]!)) return NaN;
@@ -84,14 +88,20 @@ export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array, d:
   if (dmax === 0) dmax = 1;
   for (let i = 0; i < n; i++) d[i] = Math.abs(A[i * n + i]!) || dmax;
   for (let tau = 0; tau <= 1e12; tau = tau === 0 ? 1e-8 : tau * 10) {
-    if (factorScaledShift(A, n, tau, d, L)) return tau;
+    if (factorScaledShift(A, n, tau, d, L, check)) return tau;
   }
   return NaN;
 }
 
 /** Cholesky of A + τ·diag(d) requiring each pivot to exceed 10⁻¹²·(a_jj + τd_j). */
-function factorScaledShift(A: Float64Array, n: number, tau: number, d: Float64Array, L: Float64Array): boolean {
+function factorScaledShift(A: Float64Array, n: number, tau: number, d: Float64Array, L: Float64Array, check?: () => void): boolean {
+  const stride = check === undefined ? 0 : checkStride(n);
+  let next = check === undefined ? Infinity : stride;
   for (let j = 0; j < n; j++) {
+    if (j >= next) {
+      check!();
+      next += stride;
+    }
     const rj = j * n;
     const diag = A[rj + j]! + tau * d[j]!;
     let s = diag;

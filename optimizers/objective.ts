@@ -58,9 +58,9 @@ export function guardEngineErrors(fns: ObjectiveFunctions): { fns: ObjectiveFunc
   }
   if (fns.hessian) {
     const hessian = fns.hessian.bind(fns);
-    guarded.hessian = (x, out) => {
+    guarded.hessian = (x, out, check) => {
       try {
-        hessian(x, out);
+        hessian(x, out, check);
       } catch (e) {
         out.fill(fail(e));
       }
@@ -220,8 +220,11 @@ export class Objective {
     this.H ??= new Float64Array(n * n);
     this.xh ??= new Float64Array(n);
     const H = this.H;
+    // H is rewritten in place: a time limit reached half-way must not leave it cached
+    this.hasH = false;
     if (this.fns.hessian) {
-      this.fns.hessian(x, H);
+      // an engine Hessian is swept in blocks of directions, checking the time between them
+      this.fns.hessian(x, H, this.deadlineCheck);
       this.nhev++;
     } else {
       this.es ??= new Float64Array(n);
@@ -246,8 +249,20 @@ export class Objective {
     return H;
   }
 
-  /** Throws {@link TimeLimitReached} once the deadline has passed (called between expensive steps, never mid-update). */
-  checkTime(): void {
+  /**
+   * Throws {@link TimeLimitReached} once the deadline has passed: called between expensive
+   * steps, never mid-update, and handed (bound) to the dense kernels — factorizations, the
+   * Hessian sweep — that call it between blocks of their work.
+   */
+  readonly checkTime = (): void => {
     if (this.deadline !== Infinity && performance.now() > this.deadline) throw new TimeLimitReached();
+  };
+
+  /**
+   * {@link checkTime} when the run has a deadline, else undefined: for oracles whose checked
+   * form works differently (an engine Hessian then runs in short sweeps), not only slower.
+   */
+  get deadlineCheck(): (() => void) | undefined {
+    return this.deadline === Infinity ? undefined : this.checkTime;
   }
 }

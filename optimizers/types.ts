@@ -15,8 +15,12 @@ export interface ObjectiveFunctions {
   valueAndGrad(x: Float64Array, g: Float64Array): number;
   /** Writes ∇²f(x)·v into `out` (length n). Optional. */
   hvp?(x: Float64Array, v: Float64Array, out: Float64Array): void;
-  /** Writes ∇²f(x) row-major into `out` (length n·n). Optional. */
-  hessian?(x: Float64Array, out: Float64Array): void;
+  /**
+   * Writes ∇²f(x) row-major into `out` (length n·n). Optional. `check`, when the run has a
+   * time limit, may be called between blocks of a long computation; it throws to abandon it
+   * (the run then ends with status 'timeLimit' at its last iterate). Oracles may ignore it.
+   */
+  hessian?(x: Float64Array, out: Float64Array, check?: () => void): void;
 }
 
 /** One row of a solver's history: the state after iteration `iter` (0 = the start point). */

@@ -239,7 +239,7 @@ export class OriginalNlp implements CanonicalNlp {
     const cons = this.cons;
     try {
       if (cons && cons.oracles.withObjective) {
-        cons.oracles.lagrangianHessian(x, sigma * this.sf, this.lam, H);
+        cons.oracles.lagrangianHessian(x, sigma * this.sf, this.lam, H, this.obj.deadlineCheck);
         this.obj.nhev++;
       } else {
         if (sigma !== 0) {
@@ -250,7 +250,7 @@ export class OriginalNlp implements CanonicalNlp {
           this.obj.nhev++;
         }
         if (cons && cons.oracles.m > 0) {
-          cons.oracles.lagrangianHessian(x, 0, this.lam, this.Hc!);
+          cons.oracles.lagrangianHessian(x, 0, this.lam, this.Hc!, this.obj.deadlineCheck);
           for (let k = 0; k < n * n; k++) H[k]! += this.Hc![k]!;
         }
       }

@@ -6,6 +6,7 @@
  * linear systems" (1977); the unblocked lower-triangular algorithm as in Golub & Van Loan
  * §4.4 (LAPACK's xSYTF2 layout: L as a product of interchanges and elementary factors).
  */
+import { checkStride } from '../../src/utpm/linalg/kernels.js';
 
 /** Numbers of positive, negative and zero eigenvalues. */
 export interface Inertia {
@@ -40,9 +41,13 @@ export class DenseLdl {
    * is below `relTol` times the magnitudes that cancelled in it (the diagonal entry and every
    * update it received): a test of cancellation that does not depend on the scale of other
    * rows (barrier terms make diagonals range over 20 orders of magnitude). Returns the inertia.
+   * `check` is called between blocks of columns and may throw to abandon the factorization
+   * (the run's time limit); `a` is then partly overwritten.
    */
-  factor(relTol = 100 * Number.EPSILON): Inertia {
+  factor(relTol = 100 * Number.EPSILON, check?: () => void): Inertia {
     const { n, a, piv, col0, col1, mag } = this;
+    const stride = check === undefined ? 0 : checkStride(n);
+    let next = check === undefined ? Infinity : stride;
     for (let i = 0; i < n; i++) mag[i] = Math.abs(a[i * n + i]!);
     const inertia: Inertia = { pos: 0, neg: 0, zero: 0 };
     const count = (lambda: number, scale: number): void => {
@@ -52,6 +57,10 @@ export class DenseLdl {
     };
     let k = 0;
     while (k < n) {
+      if (k >= next) {
+        check!();
+        next += stride;
+      }
       const akk = Math.abs(a[k * n + k]!);
       let imax = k;
       let colmax = 0;

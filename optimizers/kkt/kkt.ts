@@ -43,6 +43,8 @@ export class KktSolver {
   lastRatio = 0;
   /** Which factorization the last setMatrix chose. */
   mode: 'dense' | 'profile' = 'dense';
+  /** Handed to the dense factorization, which calls it between blocks of columns; it throws to abandon it (a solver's time limit). */
+  check: (() => void) | undefined = undefined;
 
   constructor(
     readonly np: number,
@@ -94,7 +96,7 @@ export class KktSolver {
       a[i >= j ? i * N + j : j * N + i]! += K.vals[e]!;
     }
     for (let i = 0; i < N; i++) a[i * N + i]! += diag[i]!;
-    return this.dense.factor();
+    return this.dense.factor(undefined, this.check);
   }
 
   /** out = (matrix of the last factorization)·x. */

@@ -189,6 +189,8 @@ export function ipm(cons: ConstraintSet | null, box: Box | null, opts: IpmOption
       core.pushInside(z);
       s.x = new Float64Array(n);
       core.start(z);
+      // from the first iteration on (init runs outside the loop's handling of the time limit)
+      core.kkt.check = obj.checkTime;
       s.core = core;
       measure(s);
       if (!Number.isFinite(s.f) || !s.g.every(Number.isFinite)) {

@@ -33,7 +33,7 @@ export function newton(options: NewtonOptions = {}): Method<NewtonState> {
     step(state, obj): StepReport {
       const n = state.x.length;
       const H = obj.hessian(state.x);
-      const tau = modifiedCholesky(H, n, state.L, state.scratch);
+      const tau = modifiedCholesky(H, n, state.L, state.scratch, obj.checkTime);
       if (Number.isNaN(tau)) return { status: 'nonFinite', step: 0, detail: 'in the Hessian' };
       state.shift = tau;
       for (let i = 0; i < n; i++) state.d[i] = -state.g[i]!;

@@ -209,7 +209,7 @@ export function projectedNewtonCholesky(lower: Float64Array, upper: Float64Array
       const nf = st.free.size;
       const H = obj.hessian(st.x);
       st.free.gatherMatrix(H, st.rH);
-      if (Number.isNaN(modifiedCholesky(st.rH, nf, st.L, st.scratch))) return { status: 'nonFinite', step: 0, detail: 'in the Hessian' };
+      if (Number.isNaN(modifiedCholesky(st.rH, nf, st.L, st.scratch, obj.checkTime))) return { status: 'nonFinite', step: 0, detail: 'in the Hessian' };
       for (let k = 0; k < nf; k++) st.rd[k] = -st.rg[k]!;
       solveCholesky(st.L, nf, st.rd, st.rd);
       return null;

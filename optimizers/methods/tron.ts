@@ -207,6 +207,7 @@ export function tron(
         H: Hf,
         hvp: (v, out) => free.reducedProduct((a, b) => mul(st, obj, a, b), v, out),
         gnorm0: st.gnorm0,
+        checkTime: obj.checkTime,
       };
       const res = solvers.get(nf).solve(model, Math.sqrt(rem), u, false);
       if (res.status === 'nonFinite') return NaN;

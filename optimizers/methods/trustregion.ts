@@ -68,7 +68,7 @@ export function trustRegion(name: string, subproblem: SubproblemFactory, options
         gnorm: normInf(g),
         radius: w?.radius ?? initialRadius,
         sub: subproblem(n),
-        model: { n, g, H: null, hvp: (v, out) => obj.hvp(state.x, v, out), gnorm0: w?.gnorm0 ?? norm2(g), checkTime: () => obj.checkTime() },
+        model: { n, g, H: null, hvp: (v, out) => obj.hvp(state.x, v, out), gnorm0: w?.gnorm0 ?? norm2(g), checkTime: obj.checkTime },
         p: new Float64Array(n),
         pBest: new Float64Array(n),
         xt: new Float64Array(n),

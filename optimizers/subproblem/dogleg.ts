@@ -20,7 +20,7 @@ export const dogleg: SubproblemFactory = (n) => {
   function solve(model: QuadraticModel, radius: number, p: Float64Array): SubproblemResult {
     const H = model.H!;
     const g = model.g;
-    if (Number.isNaN(modifiedCholesky(H, n, L, scratch))) return { predicted: 0, onBoundary: false, status: 'nonFinite' };
+    if (Number.isNaN(modifiedCholesky(H, n, L, scratch, model.checkTime))) return { predicted: 0, onBoundary: false, status: 'nonFinite' };
     for (let i = 0; i < n; i++) pB[i] = -g[i]!;
     solveCholesky(L, n, pB, pB);
     let onBoundary = true;

@@ -24,8 +24,11 @@ export interface ShiftedSystem {
   /** ‖A‖∞ (an upper bound on |eigenvalues|). */
   normInf(): number;
   minDiagonal(): number;
-  /** Factors A + λI; −1 on success, else the failing pivot index (pivot value in `pivot`). */
-  factor(lambda: number): number;
+  /**
+   * Factors A + λI; −1 on success, else the failing pivot index (pivot value in `pivot`).
+   * `check` may be called between blocks of the work and throw to abandon it.
+   */
+  factor(lambda: number, check?: () => void): number;
   pivot: number;
   /** After a successful factor: out ← (A + λI)⁻¹·b (out may alias b). */
   solve(b: Float64Array, out: Float64Array): void;
@@ -68,8 +71,8 @@ export class DenseSystem implements ShiftedSystem {
     for (let i = 0; i < this.n; i++) m = Math.min(m, this.A[i * this.n + i]!);
     return m;
   }
-  factor(lambda: number): number {
-    const k = cholesky(this.A, this.n, lambda, this.L, 0, this.info);
+  factor(lambda: number, check?: () => void): number {
+    const k = cholesky(this.A, this.n, lambda, this.L, 0, this.info, check);
     this.pivot = this.info.pivot;
     return k;
   }
@@ -208,7 +211,7 @@ export interface MoreSorensenOptions {
   kHard?: number;
   /** Maximum factorizations (default 50). */
   maxIter?: number;
-  /** Called before each factorization; throws to abandon the solve when the time limit has passed. */
+  /** Called during each factorization (between blocks of columns); throws to abandon the solve when the time limit has passed. */
   checkTime?: () => void;
 }
 
@@ -270,8 +273,7 @@ export function moreSorensen(
   let it = 0;
 
   for (; it < maxIter && !done; it++) {
-    options.checkTime?.();
-    const k = sys.factor(lambda);
+    const k = sys.factor(lambda, options.checkTime);
     if (k >= 0) {
       const vv = sys.certificate(k, v);
       lamL = Math.max(lamL, lambda - sys.pivot / vv, lambda);
@@ -322,7 +324,7 @@ export function moreSorensen(
     lambda = next > lamL && next < lamU ? next : pick();
     if (lamU - lamL <= 1e-15 * Math.max(1, lamU)) {
       lambda = lamU;
-      if (sys.factor(lambda) < 0) {
+      if (sys.factor(lambda, options.checkTime) < 0) {
         for (let i = 0; i < n; i++) t[i] = -g[i]!;
         sys.solve(t, p);
         haveP = true;

@@ -13,8 +13,11 @@ export interface QuadraticModel {
   hvp(v: Float64Array, out: Float64Array): void;
   /** ‖∇f(x₀)‖₂ at the start of the run: the scale of the inexact solvers' forcing term. */
   readonly gnorm0: number;
-  /** Throws when the run's time limit has passed; long solvers call it between factorizations. */
-  checkTime?(): void;
+  /**
+   * Throws when the run's time limit has passed; solvers on the dense B hand it to their
+   * factorizations, which call it between blocks of columns.
+   */
+  readonly checkTime?: () => void;
 }
 
 /**

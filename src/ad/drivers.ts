@@ -29,6 +29,13 @@ export type { TensorFunction };
 
 const ONE = Float64Array.of(1);
 
+/**
+ * Taylor-coefficient elements (tape size × directions × (D − 1)) of one sweep when the caller
+ * may interrupt between sweeps: about 5 ms of replay (an n = 1500 Hessian: 100 directions
+ * per sweep instead of all 1500 at once).
+ */
+const INTERRUPTIBLE_BLOCK = 2e6;
+
 function checkFn(name: string, f: unknown): asserts f is TensorFunction {
   if (typeof f !== 'function') throw new TayoptError(`${name}: expected a function, got ${f === null ? 'null' : typeof f}`);
 }
@@ -36,6 +43,9 @@ function checkFn(name: string, f: unknown): asserts f is TensorFunction {
 /**
  * Runs `count` Taylor directions through a program in sweeps of at most `directionBlock`
  * directions; `dir(p, buf)` writes global direction p, `take(values, p0, pc)` reads a sweep.
+ * With `check` the sweeps are short (INTERRUPTIBLE_BLOCK elements, milliseconds each) and
+ * `check` is called before each; it may throw to abandon the computation. Every direction's
+ * arithmetic is the same in any block, so the results do not depend on the block size.
  */
 export function sweep(
   prog: Program,
@@ -45,9 +55,11 @@ export function sweep(
   x: Float64Array,
   dirs: { x?: (p: number, d: Float64Array) => void; seed?: (p: number, d: Float64Array) => void; seedValue?: Float64Array },
   take: (vals: UTPM[], p0: number, pc: number) => void,
+  check?: () => void,
 ): void {
-  const B = directionBlock(prog, D, count);
+  const B = directionBlock(prog, D, count, check === undefined ? undefined : INTERRUPTIBLE_BLOCK);
   for (let p0 = 0; p0 < count; p0 += B) {
+    check?.();
     const pc = Math.min(B, count - p0);
     // every sweep uses P = B (one compiled replay); unused directions stay zero
     const feed: Feed = {
@@ -113,15 +125,27 @@ export function hvpInto(name: string, f: TensorFunction, x: Point, v: Float64Arr
   else out.set(g.data.subarray(n, 2 * n));
 }
 
-/** Row-major Hessian by forward-over-reverse: direction p of the adjoint is H·e_p. */
-export function hessianFlat(name: string, f: TensorFunction, x: Point, maxBytes?: number): Float64Array {
+/**
+ * Row-major Hessian by forward-over-reverse: direction p of the adjoint is H·e_p. `check`
+ * (a solver's time limit) is called between sweeps of a few milliseconds and may throw.
+ */
+export function hessianFlat(name: string, f: TensorFunction, x: Point, maxBytes?: number, check?: () => void): Float64Array {
   const n = x.values.length;
   checkHessianSize(name, n, 1, maxBytes);
   const H = new Float64Array(n * n);
   const { prog } = program(name, 'grad', f, x.shape, x.values);
-  sweep(prog, [prog.adjoint!], 2, n, x.values, { x: (p, d) => (d[p] = 1), seedValue: ONE }, ([g], p0, pc) => {
-    for (let p = 0; p < pc; p++) H.set(block(g!, 1, p), (p0 + p) * n);
-  });
+  sweep(
+    prog,
+    [prog.adjoint!],
+    2,
+    n,
+    x.values,
+    { x: (p, d) => (d[p] = 1), seedValue: ONE },
+    ([g], p0, pc) => {
+      for (let p = 0; p < pc; p++) H.set(block(g!, 1, p), (p0 + p) * n);
+    },
+    check,
+  );
   return H;
 }
 

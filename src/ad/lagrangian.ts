@@ -32,7 +32,10 @@ import type { UTPM } from '../utpm/utpm.js';
  */
 const CHUNK = 64;
 
-/** `count` Taylor directions through `prog` in sweeps of CHUNK (one compiled replay for all). */
+/**
+ * `count` Taylor directions through `prog` in sweeps of CHUNK (one compiled replay for all);
+ * `check` (a solver's time limit) is called before each sweep and may throw.
+ */
 function chunked(
   prog: Program,
   outputs: Parameters<typeof sweep>[1],
@@ -40,6 +43,7 @@ function chunked(
   x: Float64Array,
   dirs: { x?: boolean; seedValue?: Float64Array },
   take: (vals: UTPM[], p0: number, pc: number) => void,
+  check?: () => void,
 ): void {
   const P = Math.min(CHUNK, count);
   for (let q0 = 0; q0 < count; q0 += P) {
@@ -47,7 +51,7 @@ function chunked(
     const unit = (p: number, d: Float64Array) => {
       if (p < qc) d[q0 + p] = 1;
     };
-    sweep(prog, outputs, 2, P, x, { ...(dirs.x ? { x: unit } : { seed: unit }), seedValue: dirs.seedValue }, (vals, p0, pc) => take(vals, q0 + p0, Math.min(pc, qc - p0)));
+    sweep(prog, outputs, 2, P, x, { ...(dirs.x ? { x: unit } : { seed: unit }), seedValue: dirs.seedValue }, (vals, p0, pc) => take(vals, q0 + p0, Math.min(pc, qc - p0)), check);
   }
 }
 
@@ -67,9 +71,10 @@ export interface ConstraintOracles {
   jacobian(x: Float64Array, c: Float64Array, J: Float64Array): void;
   /**
    * Writes σ∇²f(x) + Σᵢ λᵢ∇²cᵢ(x) row-major (n×n) into `out` (without the σ term when the
-   * objective is not part of the program: `withObjective` false).
+   * objective is not part of the program: `withObjective` false). `check`, when given, is
+   * called between sweeps of the directions and may throw to abandon the Hessian.
    */
-  lagrangianHessian(x: Float64Array, sigma: number, lambda: Float64Array, out: Float64Array): void;
+  lagrangianHessian(x: Float64Array, sigma: number, lambda: Float64Array, out: Float64Array, check?: () => void): void;
 }
 
 /**
@@ -125,7 +130,7 @@ export function constraintOracles(
     jacobian(x, c, J) {
       if (cv) cv.jacobian(at(x), c, J);
     },
-    lagrangianHessian(x, sigma, lambda, out) {
+    lagrangianHessian(x, sigma, lambda, out, check) {
       at(x);
       if (G) {
         u[0] = sigma;
@@ -138,9 +143,17 @@ export function constraintOracles(
         u.set(lambda.subarray(0, m));
       }
       const { prog } = program('lagrangian', 'vjp', G ?? C, shape, x);
-      chunked(prog, [prog.adjoint!], n, x, { x: true, seedValue: u }, ([a], p0, pc) => {
-        for (let p = 0; p < pc; p++) out.set(block(a!, 1, p), (p0 + p) * n);
-      });
+      chunked(
+        prog,
+        [prog.adjoint!],
+        n,
+        x,
+        { x: true, seedValue: u },
+        ([a], p0, pc) => {
+          for (let p = 0; p < pc; p++) out.set(block(a!, 1, p), (p0 + p) * n);
+        },
+        check,
+      );
     },
   };
 }

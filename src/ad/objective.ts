@@ -16,7 +16,8 @@ export interface FlatObjective {
   value(x: Float64Array): number;
   valueAndGrad(x: Float64Array, g: Float64Array): number;
   hvp(x: Float64Array, v: Float64Array, out: Float64Array): void;
-  hessian(x: Float64Array, out: Float64Array): void;
+  /** `check`, when given, is called between sweeps of a few milliseconds and may throw to abandon the Hessian (`out` is then untouched). */
+  hessian(x: Float64Array, out: Float64Array, check?: () => void): void;
 }
 
 const ONE = Float64Array.of(1);
@@ -49,8 +50,8 @@ export function objective(f: TensorFunction, x0: PointLike): FlatObjective {
     hvp(x, v, out) {
       hvpInto('objective', f, at(x), v, out);
     },
-    hessian(x, out) {
-      out.set(hessianFlat('objective', f, at(x)));
+    hessian(x, out, check) {
+      out.set(hessianFlat('objective', f, at(x), undefined, check));
     },
   };
 }

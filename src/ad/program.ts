@@ -233,10 +233,12 @@ export function block(u: UTPM, d: number, p: number): Float64Array {
   return d < u.D ? u.data.subarray(u.off(d, p), u.off(d, p) + u.size) : new Float64Array(u.size);
 }
 
-/** A direction count per sweep that keeps a P-direction replay under ~256 MB. */
-export function directionBlock(prog: Program, D: number, count: number): number {
+/**
+ * A direction count per sweep that keeps a P-direction replay under ~256 MB (`budget`
+ * Taylor-coefficient elements; smaller for sweeps that must be short).
+ */
+export function directionBlock(prog: Program, D: number, count: number, budget = 32e6): number {
   let total = 0;
   for (const n of prog.tape.nodes) total += sizeOf(n.shape);
-  const budget = 32e6;
   return Math.max(1, Math.min(count, Math.floor(budget / Math.max(1, total * (D - 1))) - 1));
 }

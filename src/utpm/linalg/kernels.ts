@@ -1,7 +1,8 @@
 /**
  * Dense kernels for the linear-algebra primitives, on row-major Float64Array buffers with
  * explicit offsets. They never validate or throw: a singular or indefinite matrix yields
- * ±Infinity/NaN (the public functions in src/trace/linalg-ops.ts check at the edge).
+ * ±Infinity/NaN (the public functions in src/trace/linalg-ops.ts check at the edge). Only a
+ * `check` callback handed to the Cholesky kernel (a solver's time limit) may throw through it.
  *
  * Small dense matrices dominate tayopt's use, so LU, Cholesky, triangular solves and
  * Householder QR are written here directly (no Matrix objects, no copies beyond one work
@@ -203,20 +204,39 @@ export function symPart(a: Float64Array, ao: number, n: number, out: Float64Arra
 }
 
 /**
+ * Columns of an n×n O(n³) factorization between two calls of its `check` callback, which is
+ * called before columns stride, 2·stride, … A column costs at most n²/4 multiply-adds, so a
+ * block costs at most about 10⁶ (a millisecond or two): a deadline is seen within
+ * milliseconds at n in the thousands, while a small matrix pays next to nothing (n = 200: one
+ * call per 100 columns; n ≤ 63, a factorization of well under a millisecond: none).
+ */
+export function checkStride(n: number): number {
+  return Math.max(1, Math.floor(4e6 / (n * n)));
+}
+
+/**
  * Factors A + shift·I = L·Lᵀ for the n×n matrix at a[ao…] (reading its lower triangle) into the
  * lower triangle of the n×n matrix at l[lo…]; the strict upper triangle of L is not touched,
  * and L may alias A only when shift is 0. A pivot that is not finite or not above `minPivot`
  * stops the factorization: returns −1 on success, else the failing index k, with `info.pivot`
  * then holding the failing pivot a_kk + shift − Σ_j l_kj² (the leading k×k block is factored).
  * The one Cholesky of the project: the engine's `cholesky` primitive and the solvers' Newton
- * and trust-region steps both use it.
+ * and trust-region steps both use it. `check`, when given, is called every
+ * {@link checkStride}(n) columns and may throw to abandon the factorization (a solver's time
+ * limit); L is then partly written.
  */
 export function choleskyInto(
   a: Float64Array, ao: number, n: number, shift: number,
   l: Float64Array, lo: number,
-  minPivot = 0, info?: { pivot: number },
+  minPivot = 0, info?: { pivot: number }, check?: () => void,
 ): number {
+  const stride = check === undefined ? 0 : checkStride(n);
+  let next = check === undefined ? Infinity : stride;
   for (let j = 0; j < n; j++) {
+    if (j >= next) {
+      check!();
+      next += stride;
+    }
     const rj = j * n;
     let s = a[ao + rj + j]! + shift;
     for (let k = 0; k < j; k++) s -= l[lo + rj + k]! * l[lo + rj + k]!;
