@@ -190,6 +190,22 @@ function nistTables(jobs: (Job & { label: string; cert: Float64Array })[], cols:
       `${c.label.padEnd(26)} ${pad(l.filter((v) => v >= 4).length, 8)} ${pad(l.filter((v) => v >= 6).length, 8)} ${pad(known ? fs : 'n/a', 14)} ${pad(median(c.runs.map((o) => o.njev)), 9)} ${pad(median(c.runs.map((o) => o.nfev)), 9)}`,
     );
   }
+  // run by run against tayopt trf (what auto runs), over the runs both reach LRE ≥ 6
+  const ours = cols.find((c) => c.label === 'tayopt trf');
+  const others = cols.filter((c) => c !== ours && c.label.startsWith('scipy'));
+  if (!ours || others.length === 0) return;
+  console.log('\ntayopt trf beside each scipy column, over the runs both reach LRE ≥ 6 (njev run by run)');
+  const bh = `${'solver'.padEnd(26)} ${pad('both', 5)} ${pad('med njev', 9)} ${pad('trf med', 8)} ${pad('trf fewer', 10)} ${pad('same', 5)} ${pad('more', 5)}`;
+  console.log(bh);
+  console.log('─'.repeat(bh.length));
+  for (const c of others) {
+    const both = jobs.map((_, k) => k).filter((k) => minLre(ours.runs[k]!.x, jobs[k]!.cert) >= 6 && minLre(c.runs[k]!.x, jobs[k]!.cert) >= 6);
+    const a = both.map((k) => ours.runs[k]!.njev);
+    const b = both.map((k) => c.runs[k]!.njev);
+    const fewer = both.filter((_, i) => a[i]! < b[i]!).length;
+    const same = both.filter((_, i) => a[i] === b[i]).length;
+    console.log(`${c.label.padEnd(26)} ${pad(both.length, 5)} ${pad(median(b), 9)} ${pad(median(a), 8)} ${pad(fewer, 10)} ${pad(same, 5)} ${pad(both.length - fewer - same, 5)}`);
+  }
 }
 
 function mghTables(jobs: (Job & { label: string; fStar: MinimumValue[] })[], cols: Column[]): void {

@@ -269,7 +269,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         secularStep(ws.s, ws.c, rows, Infinity, 0, 0.01, wFull);
         stepFromCoefficients(ws.V, wFull, ph);
         for (let j = 0; j < n; j++) pFull[j] = d[j]! * ph[j]!;
-        let small = withinXtol(pFull, x, state.scaleInv, xnorm, xtolEstimate);
+        let small = withinXtol(pFull, x, state.cn, xtolEstimate);
         let gnNorm = 0;
         for (let j = 0; j < n; j++) gnNorm += ph[j]! * ph[j]!;
         // the learned term is for the local phase: where Gauss–Newton's own step fits the region
@@ -281,7 +281,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
             pFull[j] = d[j]! * ph[j]!;
             norm += ph[j]! * ph[j]!;
           }
-          small &&= withinXtol(pFull, x, state.scaleInv, xnorm, xtolEstimate);
+          small &&= withinXtol(pFull, x, state.cn, xtolEstimate);
           useAug = local && state.trustAug && Math.sqrt(norm) <= state.radius;
         }
         if (small)
@@ -399,11 +399,19 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
   }
 }
 
-/** |p_j| ≤ xtol·max(|x_j|, ‖s⁻¹x‖/(√n·s_j⁻¹)) for every j: the step p is below xtol relative to each component of x (with a floor from the scaled norm for components near 0). */
-function withinXtol(p: Float64Array, x: Float64Array, scaleInv: Float64Array, xnorm: number, xtol: number): boolean {
+/**
+ * |p_j| ≤ xtol·max(|x_j|, ‖Cx‖/(√n·c_j)) for every j, c the column norms of J: the step p is
+ * below xtol relative to each component of x. The floor, for components near 0, is the size
+ * x_j would have if every parameter moved the model equally — from J itself, so a fixed
+ * `xScale` that lumps parameters of very different sizes cannot loosen the test. A column of
+ * zeros (a parameter the residuals do not depend on) is not tested.
+ */
+function withinXtol(p: Float64Array, x: Float64Array, cn: Float64Array, xtol: number): boolean {
   const n = x.length;
-  const floor = xnorm / Math.sqrt(n);
-  for (let j = 0; j < n; j++) if (!(Math.abs(p[j]!) <= xtol * Math.max(Math.abs(x[j]!), floor / scaleInv[j]!))) return false;
+  let cx = 0;
+  for (let j = 0; j < n; j++) cx += (cn[j]! * x[j]!) ** 2;
+  const floor = Math.sqrt(cx / n);
+  for (let j = 0; j < n; j++) if (cn[j]! > 0 && !(Math.abs(p[j]!) <= xtol * Math.max(Math.abs(x[j]!), floor / cn[j]!))) return false;
   return true;
 }
 
