@@ -39,7 +39,7 @@ export interface LeastSquaresOptions {
   /**
    * Relative accuracy of x at which the run has converged. trf (no bounds, linear loss): the
    * full model step from x, an estimate of x's error, is below xtol relative to every
-   * component of x — default 1e-8. The step tests (a step taken, or lm's trust region, below
+   * component of x — default 1e-7. The step tests (a step taken, or lm's trust region, below
    * xtol relative to ‖x‖ in the scaled norm), which only say that progress has stalled, use
    * 1e-10 unless xtol is given.
    */
@@ -102,7 +102,7 @@ export interface LeastSquaresResult extends MinimizeResult {
 }
 
 /** Default tolerances (see optimizers/README.md, "Least squares: stopping rules"). */
-export const LEAST_SQUARES_DEFAULTS = { ftol: 1e-15, xtol: 1e-10, xtolEstimate: 1e-8, gtol: 1e-10, maxIter: 1000 } as const;
+export const LEAST_SQUARES_DEFAULTS = { ftol: 1e-15, xtol: 1e-10, xtolEstimate: 1e-7, gtol: 1e-10, maxIter: 1000 } as const;
 
 function fail(msg: string): never {
   throw new TayoptError(`leastSquares: ${msg}`);

@@ -400,17 +400,18 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
 }
 
 /**
- * |p_j| ≤ xtol·max(|x_j|, ‖Cx‖/(√n·c_j)) for every j, c the column norms of J: the step p is
- * below xtol relative to each component of x. The floor, for components near 0, is the size
- * x_j would have if every parameter moved the model equally — from J itself, so a fixed
- * `xScale` that lumps parameters of very different sizes cannot loosen the test. A column of
- * zeros (a parameter the residuals do not depend on) is not tested.
+ * |p_j| ≤ xtol·max(|x_j|, xtol·‖Cx‖/c_j) for every j, c the column norms of J: the step p is
+ * below xtol relative to each component of x. The floor is for components at 0, where a
+ * relative test cannot pass: a parameter whose share of the model, c_j|x_j|, is below xtol
+ * of the whole, ‖Cx‖, is held to an absolute accuracy of that size. It comes from J itself,
+ * so a fixed `xScale` cannot loosen the test. A column of zeros (a parameter the residuals do
+ * not depend on) is not tested.
  */
 function withinXtol(p: Float64Array, x: Float64Array, cn: Float64Array, xtol: number): boolean {
   const n = x.length;
   let cx = 0;
   for (let j = 0; j < n; j++) cx += (cn[j]! * x[j]!) ** 2;
-  const floor = Math.sqrt(cx / n);
+  const floor = xtol * Math.sqrt(cx);
   for (let j = 0; j < n; j++) if (cn[j]! > 0 && !(Math.abs(p[j]!) <= xtol * Math.max(Math.abs(x[j]!), floor / cn[j]!))) return false;
   return true;
 }
