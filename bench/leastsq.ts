@@ -256,6 +256,8 @@ export function leastSquaresBenchmark(server: string[], scipy: boolean): void {
       ['scipy lm', { method: 'lm' }],
       ['scipy trf', { method: 'trf' }],
       ['scipy trf 1e-15', { method: 'trf', ftol: 1e-15, xtol: 1e-15, gtol: 1e-15 }],
+      // our trf's default scaling (the Jacobian's column norms; scipy trf's default is none)
+      ['scipy trf jac', { method: 'trf', x_scale: 'jac' }],
     ];
     for (const [label, o] of variants) {
       const runs = runScipy(nist, nist.map(() => o), server);
