@@ -36,7 +36,13 @@ export interface LeastSquaresOptions {
   fScale?: number;
   /** Relative reduction of f (actual and predicted) below which the run has converged. Default 1e-15. */
   ftol?: number;
-  /** Relative step (scaled) below which the run has converged. Default 1e-10. */
+  /**
+   * Relative accuracy of x at which the run has converged. trf (no bounds, linear loss): the
+   * full model step from x, an estimate of x's error, is below xtol relative to every
+   * component of x — default 1e-7. The step tests (a step taken, or lm's trust region, below
+   * xtol relative to ‖x‖ in the scaled norm), which only say that progress has stalled, use
+   * 1e-10 unless xtol is given.
+   */
   xtol?: number;
   /** Cosine between r and the columns of J below which the run has converged. Default 1e-10. */
   gtol?: number;
@@ -96,7 +102,7 @@ export interface LeastSquaresResult extends MinimizeResult {
 }
 
 /** Default tolerances (see optimizers/README.md, "Least squares: stopping rules"). */
-export const LEAST_SQUARES_DEFAULTS = { ftol: 1e-15, xtol: 1e-10, gtol: 1e-10, maxIter: 1000 } as const;
+export const LEAST_SQUARES_DEFAULTS = { ftol: 1e-15, xtol: 1e-10, xtolEstimate: 1e-7, gtol: 1e-10, maxIter: 1000 } as const;
 
 function fail(msg: string): never {
   throw new TayoptError(`leastSquares: ${msg}`);
@@ -218,6 +224,7 @@ function setup(residual: TensorFunction | ResidualFunctions, x0: unknown, option
   const settings = {
     ftol: nonNegative(options.ftol, 'ftol', LEAST_SQUARES_DEFAULTS.ftol),
     xtol: nonNegative(options.xtol, 'xtol', LEAST_SQUARES_DEFAULTS.xtol),
+    xtolEstimate: nonNegative(options.xtol, 'xtol', LEAST_SQUARES_DEFAULTS.xtolEstimate),
     gtol: nonNegative(options.gtol, 'gtol', LEAST_SQUARES_DEFAULTS.gtol),
     xScale,
   };

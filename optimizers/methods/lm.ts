@@ -26,6 +26,8 @@ import { allFinite, normInf } from '../vec.js';
 export interface LeastSquaresMethodOptions {
   ftol: number;
   xtol: number;
+  /** The tolerance of trf's error-estimate test (see leastSquares' `xtol`). */
+  xtolEstimate: number;
   gtol: number;
   /** Fixed variable scales (characteristic sizes of x), or null: from the Jacobian's column norms. */
   xScale: Float64Array | null;

@@ -35,6 +35,7 @@ import { SvdWorkspace, columnNorms, gradientCosine, scaledSvd, secularStep, step
 import { projectedGradientNorm } from '../bounds.js';
 import { allFinite, normInf } from '../vec.js';
 import { type LeastSquaresMethodOptions, ZERO_RESIDUAL, asLeastSquares } from './lm.js';
+import { StructuredSecant } from '../leastsq/secant.js';
 
 const EPS = Number.EPSILON;
 
@@ -62,6 +63,13 @@ interface TrfState extends SolverState {
   Jv: Float64Array;
   Jw: Float64Array;
   cn: Float64Array;
+  /** The learned second-order term (unbounded runs with the linear loss), else null. */
+  secant: StructuredSecant | null;
+  /** Coefficients and x-step of the full (unconstrained) model step. */
+  wFull: Float64Array;
+  pFull: Float64Array;
+  /** On the last accepted step the augmented model predicted the actual reduction better than Gauss–Newton's (NL2SOL's model choice). */
+  trustAug: boolean;
 }
 
 /** The box, with −∞/∞ where there is none. */
@@ -116,7 +124,7 @@ function stepToBound(x: Float64Array, s: Float64Array, box: TrfBounds, hits: Flo
 
 /** The trust-region reflective method (see the module comment); `box` null = no bounds. */
 export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): Method<TrfState> {
-  const { ftol, xtol, gtol, xScale } = options;
+  const { ftol, xtol, xtolEstimate, gtol, xScale } = options;
   const lower = box?.lower;
   const upper = box?.upper;
   return {
@@ -160,6 +168,10 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         Jv: new Float64Array(m),
         Jw: new Float64Array(m),
         cn: new Float64Array(n),
+        secant: box === null && obj.loss === 'linear' ? new StructuredSecant(m, n) : null,
+        wFull: new Float64Array(n),
+        pFull: new Float64Array(n),
+        trustAug: false,
       };
       // Δ₀ = ‖x₀‖ in the scaled variables (1 at the origin)
       scaling(st);
@@ -178,6 +190,8 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
       const vg = scaling(state);
       const cos = gradientCosine(J, r, m, n, state.cn, (j) => state.dv[j] !== 0 && state.v[j]! <= xtol * (1 + Math.abs(x[j]!)));
       if (cos <= gtol) return { status: 'rejected', step: 0, converged: { status: 'gtol', message: `converged: max cosine between r and J's columns (free directions) = ${cos.toExponential(2)} ≤ gtol = ${gtol.toExponential(2)}` } };
+      const sec = state.secant;
+      if (sec) sec.observe(x, r, J, state.gh);
       const theta = Math.max(0.995, 1 - vg);
       scaledSvd(ws, J, m, dinv, r, box ? state.sqrtDiagH : null);
       const rows = Math.max(m + (box ? n : 0), n);
@@ -246,15 +260,48 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         return [bt, bv];
       };
 
+      // The full model steps from x estimate x's error: Gauss–Newton's to within the factor
+      // 1/(1 − its linear rate), the augmented model's to second order. When both are within
+      // xtol of every component of x, x is as accurate as asked: stop without a trial.
+      let useAug = false;
+      if (sec) {
+        const { wFull, pFull } = state;
+        secularStep(ws.s, ws.c, rows, Infinity, 0, 0.01, wFull);
+        stepFromCoefficients(ws.V, wFull, ph);
+        for (let j = 0; j < n; j++) pFull[j] = d[j]! * ph[j]!;
+        let small = withinXtol(pFull, x, state.cn, xtolEstimate);
+        let gnNorm = 0;
+        for (let j = 0; j < n; j++) gnNorm += ph[j]! * ph[j]!;
+        // the learned term is for the local phase: where Gauss–Newton's own step fits the region
+        const local = Math.sqrt(gnNorm) <= state.radius;
+        if (sec.augmentedCoefficients(ws.s, ws.V, ws.c, rows, d, wFull)) {
+          stepFromCoefficients(ws.V, wFull, ph);
+          let norm = 0;
+          for (let j = 0; j < n; j++) {
+            pFull[j] = d[j]! * ph[j]!;
+            norm += ph[j]! * ph[j]!;
+          }
+          small &&= withinXtol(pFull, x, state.cn, xtolEstimate);
+          useAug = local && state.trustAug && Math.sqrt(norm) <= state.radius;
+        }
+        if (small)
+          return { status: 'rejected', step: 0, converged: { status: 'xtol', message: `converged: the full model step from x is below xtol = ${xtolEstimate.toExponential(2)} relative to every component of x (x's estimated error)` } };
+      }
+
       for (let trial = 0; trial < 100; trial++) {
-        state.alpha = secularStep(ws.s, ws.c, rows, state.radius, state.alpha, 0.01, w);
-        stepFromCoefficients(ws.V, w, ph);
-        for (let j = 0; j < n; j++) step[j] = d[j]! * ph[j]!;
         let pred: number;
         let inside = true;
-        if (box) for (let j = 0; j < n && inside; j++) inside = x[j]! + step[j]! > lower![j]! && x[j]! + step[j]! < upper![j]!;
-        if (inside) pred = -quad(step);
-        else pred = -selectStep(state, box!, theta, quad, quad1d, min1d);
+        if (useAug) {
+          step.set(state.pFull);
+          pred = -(quad(step) + sec!.curvature(step));
+        } else {
+          state.alpha = secularStep(ws.s, ws.c, rows, state.radius, state.alpha, 0.01, w);
+          stepFromCoefficients(ws.V, w, ph);
+          for (let j = 0; j < n; j++) step[j] = d[j]! * ph[j]!;
+          if (box) for (let j = 0; j < n && inside; j++) inside = x[j]! + step[j]! > lower![j]! && x[j]! + step[j]! < upper![j]!;
+          if (inside) pred = -quad(step);
+          else pred = -selectStep(state, box!, theta, quad, quad1d, min1d);
+        }
         let stepHNorm = 0;
         let stepNorm = 0;
         for (let j = 0; j < n; j++) {
@@ -265,10 +312,15 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         stepHNorm = Math.sqrt(stepHNorm);
         stepNorm = Math.sqrt(stepNorm);
         // the model's own minimizer (α = 0, inside the box) is within xtol of x: converged here
-        if (state.alpha === 0 && inside && stepNorm < xtol * (xtol + xnorm))
+        if (!sec && state.alpha === 0 && inside && stepNorm < xtol * (xtol + xnorm))
           return { status: 'rejected', step: 0, converged: { status: 'xtol', message: `converged: the Gauss–Newton step ${stepNorm.toExponential(2)} < xtol·(xtol + ‖x‖) (scaled) with xtol = ${xtol.toExponential(2)}` } };
         if (box) strictlyFeasible(xt, box);
         const ft = obj.value(xt);
+        if (useAug && !(Number.isFinite(ft) && pred > 0 && cost - 0.5 * ft >= 0.25 * pred)) {
+          // the learned model was wrong here: this iteration falls back to Gauss–Newton
+          useAug = false;
+          continue;
+        }
         if (!Number.isFinite(ft)) {
           state.radius = 0.25 * stepHNorm;
           if (state.radius <= EPS * Math.max(xnorm, 1)) return { status: 'nonFinite', step: 0, detail: 'at trial points until the trust region collapsed' };
@@ -298,6 +350,11 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
             state.f = f2;
             state.gnorm = boundedGradientNorm(x, state.g, lower, upper);
             if (!conv && state.f <= EPS * EPS * state.f0) conv = ZERO_RESIDUAL;
+            if (sec) {
+              const predGN = useAug ? pred + sec.curvature(step) : pred;
+              const predAug = predGN - sec.curvature(step);
+              state.trustAug = sec.updates > 0 && Math.abs(actred - predAug) < Math.abs(actred - predGN);
+            }
             return { status: 'accepted', step: stepOf(state.grad, x), ...(conv ? { converged: conv } : {}) };
           }
           obj.valueAndGrad(x, state.g);
@@ -340,6 +397,23 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
     }
     return vg;
   }
+}
+
+/**
+ * |p_j| ≤ xtol·max(|x_j|, xtol·‖Cx‖/c_j) for every j, c the column norms of J: the step p is
+ * below xtol relative to each component of x. The floor is for components at 0, where a
+ * relative test cannot pass: a parameter whose share of the model, c_j|x_j|, is below xtol
+ * of the whole, ‖Cx‖, is held to an absolute accuracy of that size. It comes from J itself,
+ * so a fixed `xScale` cannot loosen the test. A column of zeros (a parameter the residuals do
+ * not depend on) is not tested.
+ */
+function withinXtol(p: Float64Array, x: Float64Array, cn: Float64Array, xtol: number): boolean {
+  const n = x.length;
+  let cx = 0;
+  for (let j = 0; j < n; j++) cx += (cn[j]! * x[j]!) ** 2;
+  const floor = xtol * Math.sqrt(cx);
+  for (let j = 0; j < n; j++) if (cn[j]! > 0 && !(Math.abs(p[j]!) <= xtol * Math.max(Math.abs(x[j]!), floor / cn[j]!))) return false;
+  return true;
 }
 
 function stepOf(a: Float64Array, b: Float64Array): number {
