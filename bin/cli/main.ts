@@ -59,7 +59,7 @@ const solverOptions = {
   ftol: { type: 'number', requiresArg: true, describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
   xtol: { type: 'number', requiresArg: true, describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
   'max-eval': { type: 'number', requiresArg: true, describe: 'limit on function/gradient evaluations' },
-  'time-limit': { type: 'number', requiresArg: true, describe: 'limit in seconds' },
+  'time-limit': { type: 'number', requiresArg: true, describe: 'limit in seconds (solve: the whole command, loading and compiling included; compare: each method)' },
   report: { type: 'string', requiresArg: true, describe: 'write a convergence report: a .png image or a self-contained .html page' },
   json: { type: 'boolean', describe: 'print one JSON object on stdout instead of the summary' },
   quiet: { alias: 'q', type: 'boolean', describe: 'no iteration log / progress on stderr' },
@@ -87,7 +87,8 @@ function unknownFlags(names: readonly string[], args: readonly string[]): string
  * 2 bad input (one line on stderr), 3 internal error. `exitProcess: false` keeps yargs from
  * ending the process after --help or --version (for running commands in-process).
  */
-export async function cli(args: readonly string[], options: { exitProcess?: boolean } = {}): Promise<number> {
+export async function cli(args: readonly string[], options: { exitProcess?: boolean; startedAt?: number } = {}): Promise<number> {
+  const startedAt = options.startedAt ?? performance.now();
   let code: number = EXIT.ok;
   /** Runs a command handler: its return value is the exit code; errors are reported. */
   const run = async (handler: () => Promise<number>): Promise<void> => {
@@ -98,14 +99,14 @@ export async function cli(args: readonly string[], options: { exitProcess?: bool
     }
   };
   try {
-    await parser(args, run, options.exitProcess ?? true);
+    await parser(args, run, options.exitProcess ?? true, startedAt);
   } catch (e) {
     code = report(e);
   }
   return code;
 }
 
-async function parser(args: readonly string[], run: (handler: () => Promise<number>) => Promise<void>, exitProcess: boolean): Promise<void> {
+async function parser(args: readonly string[], run: (handler: () => Promise<number>) => Promise<void>, exitProcess: boolean, startedAt: number): Promise<void> {
   await yargs([...args])
     .scriptName('tayopt')
     .usage('$0 <command> FILE [options]\n\nProblem files: JSON or YAML (see src/problem/README.md), or a JS/TS module whose default export is { x0, objective }.')
@@ -123,7 +124,7 @@ async function parser(args: readonly string[], run: (handler: () => Promise<numb
           .epilogue(methodsEpilogue),
       async (argv) => {
         const { solveCommand } = await import('./solve.js');
-        await run(() => solveCommand(argv));
+        await run(() => solveCommand(argv, startedAt));
       },
     )
     .command(

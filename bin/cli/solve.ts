@@ -55,8 +55,12 @@ export function methodFrom(flag: unknown, problem: Problem): MethodName {
   return 'auto';
 }
 
-/** Runs `solve`; returns the exit code. Throws ProblemError/UsageError for bad input. */
-export async function solveCommand(args: SolveArgs): Promise<number> {
+/**
+ * Runs `solve`; returns the exit code. Throws ProblemError/UsageError for bad input.
+ * `startedAt` (performance.now() clock, ms) is when the command started: `--time-limit`
+ * covers loading, compiling and solving, so the solver gets what is left of it.
+ */
+export async function solveCommand(args: SolveArgs, startedAt = performance.now()): Promise<number> {
   const err = (s: string) => process.stderr.write(s);
   if (args.method !== undefined) checkMethod(String(args.method), '--method');
   checkFlags(args);
@@ -99,6 +103,9 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   };
   process.on('SIGINT', onSigint);
   let result: MinimizeResult | LeastSquaresResult;
+  // what is left of the limit after loading and compiling (at least 1 ms: the run then stops at its start point)
+  const spent = performance.now() - startedAt;
+  if (settings.timeLimit !== undefined) settings.timeLimit = Math.max(1, settings.timeLimit - spent);
   try {
     result = await runMethodAsync(problem, prepared, method, settings, (e) => log.row(e), interrupt.signal);
   } finally {
@@ -106,6 +113,10 @@ export async function solveCommand(args: SolveArgs): Promise<number> {
   }
   log.finish();
   log.line('');
+  if (result.status === 'timeLimit' && args.timeLimit !== undefined) {
+    const during = / during iteration \d+/.exec(result.message)?.[0] ?? '';
+    result.message = `stopped: --time-limit ${Number(args.timeLimit)} s reached${during} (loading and compiling took ${(spent / 1000).toFixed(2)} s of it)`;
+  }
   if (result.status === 'aborted') err('tayopt: interrupted (Ctrl-C); the result below is the best point so far\n');
 
   if (args.json) {
