@@ -460,7 +460,26 @@ function specialCases(scratch: string): FuzzCase[] {
 }
 
 /** Runs the fuzzer; returns every outcome that failed and the counts. */
-export async function fuzzCli(opts: { count: number; seed: number; special: boolean; quiet: boolean; timeoutMs?: number }): Promise<{ failures: FuzzOutcome[]; counts: Map<string, number>; total: number; seconds: number; restarts: number }> {
+/**
+ * Time of the cases whose problem file is at most 1 KB, by how they ended ('refused' = exit 2,
+ * 'ran' = exit 0 or 1). (Memory is not per case: the workers are long-lived processes, and
+ * their peak RSS covers every case they ran.)
+ */
+export interface SmallFileCost {
+  cases: number;
+  maxMs: number;
+  /** Cases over 1 s. */
+  over: number;
+}
+
+export async function fuzzCli(opts: { count: number; seed: number; special: boolean; quiet: boolean; timeoutMs?: number }): Promise<{
+  failures: FuzzOutcome[];
+  counts: Map<string, number>;
+  total: number;
+  seconds: number;
+  restarts: number;
+  small: Record<'refused' | 'ran', SmallFileCost>;
+}> {
   const timeoutMs = opts.timeoutMs ?? LIMITS.timeoutMs;
   const scratch = mkdtempSync(join(tmpdir(), 'tayopt-fuzz-cli-'));
   const reports = join(scratch, 'reports');
@@ -473,6 +492,7 @@ export async function fuzzCli(opts: { count: number; seed: number; special: bool
   const counts = new Map<string, number>();
   const t0 = performance.now();
   let total = 0;
+  const small: Record<'refused' | 'ran', SmallFileCost> = { refused: { cases: 0, maxMs: 0, over: 0 }, ran: { cases: 0, maxMs: 0, over: 0 } };
   const runOne = async (c: FuzzCase): Promise<void> => {
     let path: string | null = null;
     if (c.file) {
@@ -486,6 +506,12 @@ export async function fuzzCli(opts: { count: number; seed: number; special: bool
     const key = typeof r.code === 'number' ? `exit ${r.code}` : r.code.split(' ')[0]!;
     counts.set(key, (counts.get(key) ?? 0) + 1);
     total++;
+    if (c.file && Buffer.byteLength(c.file.text, 'latin1') <= 1024 && typeof r.code === 'number') {
+      const k = small[r.code === 2 ? 'refused' : 'ran'];
+      k.cases++;
+      k.maxMs = Math.max(k.maxMs, r.ms);
+      if (r.ms > 1000) k.over++;
+    }
     if (failuresHere.length) failures.push({ case: c, code: r.code, stderr: r.stderr.slice(0, 400), ms: r.ms, maxRss: r.maxRss, failures: failuresHere });
     if (path) rmSync(dirname(path), { recursive: true, force: true });
   };
@@ -505,7 +531,7 @@ export async function fuzzCli(opts: { count: number; seed: number; special: bool
     rmSync(scratch, { recursive: true, force: true });
     if (!opts.quiet) process.stderr.write('\n');
   }
-  return { failures, counts, total, seconds: (performance.now() - t0) / 1000, restarts: pool.restarts };
+  return { failures, counts, total, seconds: (performance.now() - t0) / 1000, restarts: pool.restarts, small };
 }
 
 /** One failure, printable: the case and what went wrong. */
@@ -535,5 +561,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     `\nfuzz-cli: ${res.total} cases (${count} mutants from seed ${seed}${process.argv.includes('--no-special') ? '' : ' + the special files'}): ${byOutcome}; ` +
       `${res.failures.length} failures; ${res.restarts} worker restarts; ${res.seconds.toFixed(0)} s`,
   );
+  const cost = (k: SmallFileCost): string => `${k.cases} cases, at most ${(k.maxMs / 1000).toFixed(2)} s, ${k.over} over 1 s`;
+  console.log(`files ≤ 1 KB: refused (exit 2) ${cost(res.small.refused)}; solved or stopped (exit 0/1) ${cost(res.small.ran)}`);
   process.exit(res.failures.length > 0 ? 1 : 0);
 }

@@ -3,7 +3,7 @@ import type { Problem } from '../../src/problem/types.js';
 import { shown } from '../../src/text.js';
 import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, LEAST_SQUARES_METHOD_NAMES, type LeastSquaresResult, type MethodName, type MinimizeResult, honoursBounds, isDense, methodSpec } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS, EXIT, UsageError, checkMethod, checkReportPath, load, saveReport, sci, short } from './common.js';
-import { checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, denseWarning, isConstrained, prepare, runMethod } from './run.js';
+import { checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, checkToleranceFlags, denseWarning, isConstrained, prepare, runMethod } from './run.js';
 import { type SolveArgs, checkFlags, methodFrom, resultJson, settingsFrom, withStartFlag } from './solve.js';
 
 export interface CompareArgs extends SolveArgs {
@@ -50,6 +50,7 @@ export async function compareCommand(args: CompareArgs): Promise<number> {
     checkMethodSize(problem, m);
   }
   const settings = settingsFrom(args, problem);
+  for (const m of methods) checkToleranceFlags(problem, m, settings, '--methods');
   const prepared = prepare(problem);
 
   const results: { method: MethodName; result: MinimizeResult | LeastSquaresResult }[] = [];

@@ -76,6 +76,17 @@ export function checkConstraintSupport(problem: Problem, method: MethodName, whe
   }
 }
 
+/**
+ * Throws (exit 2) when --ftol or --xtol is given for a run of the interior-point method, which
+ * stops on its KKT test only — before anything is printed, so the error is the only line.
+ */
+export function checkToleranceFlags(problem: Problem, method: MethodName, settings: RunSettings, where: string): void {
+  const ipm = method === 'ipm' || (method === 'auto' && isConstrained(problem));
+  if (!ipm) return;
+  for (const [k, flag] of [['ftol', '--ftol'], ['xtol', '--xtol']] as const)
+    if (settings[k] !== undefined) throw new UsageError(`${flag} does not apply to ipm${where === '--methods' ? ' (in --methods)' : method === 'auto' ? ` (what auto runs on the constraints of ${problem.file})` : ''}: it stops on its KKT test, whose tolerance is --gtol`);
+}
+
 /** Whether the problem has general constraints. */
 export function isConstrained(problem: Problem): boolean {
   return (problem.constraints?.length ?? 0) > 0;

@@ -5,7 +5,7 @@ import { shown } from '../../src/text.js';
 import type { LeastSquaresResult, MethodName, MinimizeResult } from '../../optimizers/index.js';
 import { EXIT, checkMethod, checkReportPath, compact, count, load, nonNegative, positive, saveReport, sci, short } from './common.js';
 import { IterationLog } from './log.js';
-import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, denseWarning, gtolText, isConstrained, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
+import { type RunSettings, checkBoundsSupport, checkConstraintSupport, checkMethodSize, checkProblemKind, checkToleranceFlags, denseWarning, gtolText, isConstrained, isLeastSquaresRun, prepare, runMethodAsync } from './run.js';
 
 /** Parsed `solve` arguments (as yargs gives them). */
 export interface SolveArgs {
@@ -73,6 +73,7 @@ export async function solveCommand(args: SolveArgs, startedAt = performance.now(
   checkConstraintSupport(problem, method, where);
   checkMethodSize(problem, method);
   const settings = settingsFrom(args, problem);
+  checkToleranceFlags(problem, method, settings, where);
   const prepared = prepare(problem);
 
   const log = new IterationLog(args.quiet ? () => undefined : err, { verbose: args.verbose === true, tty: process.stderr.isTTY === true });

@@ -22,6 +22,16 @@ const good = '{\n  "variables": {"x": [1, 2]},\n  "objective": "sum(x.^2)"\n}\n'
 
 const CASES: Case[] = [
   {
+    name: '--xtol for a constrained problem (auto runs ipm), before any log line',
+    args: ['solve', 'examples/hs/hs071.yaml', '--xtol', '1e-3'],
+    pattern: /^tayopt: --xtol does not apply to ipm \(what auto runs on the constraints of examples\/hs\/hs071\.yaml\): it stops on its KKT test, whose tolerance is --gtol$/,
+  },
+  {
+    name: '--ftol with ipm in compare',
+    args: ['compare', 'examples/hs/hs071.yaml', '--methods', 'ipm', '--ftol', '1e-3'],
+    pattern: /^tayopt: --ftol does not apply to ipm \(in --methods\): it stops on its KKT test, whose tolerance is --gtol$/,
+  },
+  {
     name: 'malformed JSON (line and column)',
     files: { 'p.json': '{\n  "variables": {"x": [1, 2]}\n  "objective": "sum(x.^2)"\n}\n' },
     args: ['solve', 'DIR/p.json'],
