@@ -3,41 +3,61 @@
  * nested-array and an ndarray point, and the in-place `t.objective(f, x0).valueAndGrad`, each
  * as a multiple of one plain-JS evaluation of the seed function, measured side by side in
  * CPU time of this process (these calls last about a microsecond: wall time on a shared
- * machine mostly measures the neighbours).
+ * machine mostly measures the neighbours). The last column is the one allocation every
+ * Float64Array or ndarray result must make (a fresh `Float64Array(n)` of its own), timed the
+ * same way: the floor under those two columns.
  */
 import ndarray from 'ndarray';
 import * as t from '../src/index.js';
 import { seedProblem } from './problems/engine.js';
-import { consume, cpuClock, fmt, pair, table } from './timing.js';
+import { consume, cpuClock, fmt, median, pair, table } from './timing.js';
 
-/** Prints the table for seed sizes `sizes` (s×s parameters). */
-export function overheadTable(sizes: readonly number[], blocks: number, blockMs: number): void {
+/**
+ * Prints the table for seed sizes `sizes` (s×s parameters): each column is timed in `rounds`
+ * rounds taken in turn (so a burst of load on the machine hits every column alike), each
+ * round `blocks` alternating blocks of about `blockMs`; the medians over rounds are shown.
+ */
+export function overheadTable(sizes: readonly number[], blocks: number, blockMs: number, rounds = 3): void {
   const rows: (string | number)[][] = [];
   for (const s of sizes) {
     const p = seedProblem(s);
+    const n = p.n;
     const w = p.W0.slice();
-    // the same function of the s×s matrix W, for the nested-array and ndarray points
-    const fm = (W: t.Tensor) => p.f(t.reshape(W, [s * s]));
+    // one function for every column: the seed's f of the s·s parameters, given flat, as an
+    // s×s nested array or as an s×s ndarray (the reshape compiles to nothing either way)
+    const f = (W: t.Tensor) => p.f(t.reshape(W, [n]));
     const nested = Array.from({ length: s }, (_, i) => Array.from(w.subarray(i * s, (i + 1) * s)));
     const nd = ndarray(w.slice(), [s, s]);
+    const obj = t.objective(f, w);
+    const g = new Float64Array(n);
+    // one driver closure per point kind, as a program using one kind would hold it
+    const gVec = t.grad(f);
+    const gNested = t.grad(f);
+    const gNd = t.grad(f);
     const eval_ = () => consume(p.value(w));
-    const obj = t.objective(p.f, w);
-    const g = new Float64Array(p.n);
-    const gv = t.grad(p.f);
-    const gm = t.grad(fm);
-    const cell = (r: { candUs: number; ratio: number }) => `${fmt(r.candUs, 3)} (${fmt(r.ratio)}x)`;
+    const columns = [
+      () => consume(obj.valueAndGrad(w, g)),
+      () => consume(gVec(w)),
+      () => consume(gNested(nested)),
+      () => consume(gNd(nd).data),
+      () => consume(new Float64Array(n)),
+    ];
     // warm every path up to optimized code first (pair() itself warms up with 3 calls only)
-    const paths = [eval_, () => consume(obj.valueAndGrad(w, g)), () => consume(gv(w)), () => consume(gm(nested)), () => consume(gm(nd).data)];
-    for (let i = 0; i < 20_000; i++) for (const fn of paths) fn();
-    const into = pair(eval_, () => consume(obj.valueAndGrad(w, g)), blocks, blockMs, cpuClock);
-    const a = pair(eval_, () => consume(gv(w)), blocks, blockMs, cpuClock);
-    const b = pair(eval_, () => consume(gm(nested)), blocks, blockMs, cpuClock);
-    const c = pair(eval_, () => consume(gm(nd).data), blocks, blockMs, cpuClock);
-    rows.push([`${s}×${s} (n=${p.n})`, fmt(a.baseUs, 3), cell(into), cell(a), cell(b), cell(c)]);
+    for (let i = 0; i < 20_000; i++) {
+      eval_();
+      for (const fn of columns) fn();
+    }
+    const runs = columns.map(() => [] as { baseUs: number; candUs: number; ratio: number }[]);
+    for (let r = 0; r < rounds; r++) columns.forEach((fn, c) => runs[c]!.push(pair(eval_, fn, blocks, blockMs, cpuClock)));
+    const cell = (c: number) => `${fmt(median(runs[c]!.map((q) => q.candUs)), 3)} (${fmt(median(runs[c]!.map((q) => q.ratio)))}x)`;
+    const evalUs = median(runs.flat().map((q) => q.baseUs));
+    rows.push([`${s}×${s} (n=${n})`, fmt(evalUs, 3), ...columns.map((_, c) => cell(c))]);
   }
-  console.log('6. Per-call overhead of the public drivers on the seed f(W) = Σ exp(X·W): CPU µs per call (multiple of the plain-JS evaluation)');
-  console.log(table(['size', 'eval µs', 'objective, in place', 't.grad Float64Array', 't.grad number[][]', 't.grad ndarray'], rows));
+  console.log(
+    `6. Per-call overhead of the public drivers on the seed f(W) = Σ exp(X·W): CPU µs per call (multiple of the plain-JS evaluation), median of ${rounds} rounds`,
+  );
+  console.log(table(['size', 'eval µs', 'objective, in place', 't.grad Float64Array', 't.grad number[][]', 't.grad ndarray', 'new Float64Array(n)'], rows));
 }
 
 // run alone: npx tsx bench/overhead.ts
-if (import.meta.url === `file://${process.argv[1]}`) overheadTable([5, 9, 17], 15, 20);
+if (import.meta.url === `file://${process.argv[1]}`) overheadTable([5, 9, 17], 7, 20);
