@@ -3,9 +3,9 @@
  * nested-array and an ndarray point, and the in-place `t.objective(f, x0).valueAndGrad`, each
  * as a multiple of one plain-JS evaluation of the seed function, measured side by side in
  * CPU time of this process (these calls last about a microsecond: wall time on a shared
- * machine mostly measures the neighbours). The last column is the one allocation every
- * Float64Array or ndarray result must make (a fresh `Float64Array(n)` of its own), timed the
- * same way: the floor under those two columns.
+ * machine mostly measures the neighbours). Two reference columns: the one allocation every
+ * Float64Array or ndarray result must make (a fresh `Float64Array(n)` of its own), and the
+ * hand-written gradient returning a new array — plain JS doing what `t.grad(f)(w)` does.
  */
 import ndarray from 'ndarray';
 import * as t from '../src/index.js';
@@ -41,6 +41,11 @@ export function overheadTable(sizes: readonly number[], blocks: number, blockMs:
       () => consume(gNested(nested)),
       () => consume(gNd(nd).data),
       () => consume(new Float64Array(n)),
+      () => {
+        const a = new Float64Array(n);
+        p.gradient(w, a);
+        consume(a);
+      },
     ];
     // warm every path up to optimized code first (pair() itself warms up with 3 calls only)
     for (let i = 0; i < 20_000; i++) {
@@ -56,7 +61,7 @@ export function overheadTable(sizes: readonly number[], blocks: number, blockMs:
   console.log(
     `6. Per-call overhead of the public drivers on the seed f(W) = Σ exp(X·W): CPU µs per call (multiple of the plain-JS evaluation), median of ${rounds} rounds`,
   );
-  console.log(table(['size', 'eval µs', 'objective, in place', 't.grad Float64Array', 't.grad number[][]', 't.grad ndarray', 'new Float64Array(n)'], rows));
+  console.log(table(['size', 'eval µs', 'objective, in place', 't.grad Float64Array', 't.grad number[][]', 't.grad ndarray', 'new Float64Array(n)', 'hand grad, new array'], rows));
 }
 
 // run alone: npx tsx bench/overhead.ts
