@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   }
   jacobianCostTable(blocks, blockMs); // 5. residual Jacobians (jacobian-cost.ts)
   console.log('');
-  overheadTable(quick ? [5] : [5, 9, 17], Math.max(blocks, 15), blockMs); // 6. per-call overhead (overhead.ts)
+  overheadTable(quick ? [5] : [5, 9, 17], Math.max(blocks, 7), blockMs); // 6. per-call overhead (overhead.ts)
   console.log('');
   timeLimitTable(quick ? [1500] : [1500, 2000], Math.max(blocks, 15), blockMs); // 7. the time limit (time-limit.ts)
 }

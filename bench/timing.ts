@@ -27,7 +27,8 @@ export type Clock = () => number;
 /**
  * This process's CPU time (user + system) in milliseconds: unlike wall time it does not count
  * the time other processes on a shared machine hold the cores, so per-call ratios of short
- * calls hold up under load (garbage collection on helper threads is not counted).
+ * calls hold up under load. It sums every thread of the process, so garbage collection and
+ * the freeing of array buffers on V8's helper threads count against the call that caused them.
  */
 export const cpuClock: Clock = () => {
   const u = process.cpuUsage();

@@ -5,7 +5,7 @@
  */
 import { TayoptError } from '../errors.js';
 import { type NdArrayLike, type NestedArray, Tensor, isNdArray, makeNdArray, nest, toShapeAndValues } from '../trace/tensor.js';
-import { sizeOf } from '../utpm/utpm.js';
+import { sameShape, sizeOf } from '../utpm/utpm.js';
 
 export type Kind = 'number' | 'vector' | 'nested' | 'ndarray';
 
@@ -40,7 +40,7 @@ export function readPoint(x: unknown, what: string): Point {
  */
 export function readLike(x: unknown, shape: readonly number[], what: string): Float64Array {
   const p = readPoint(x, what);
-  if (p.values.length !== sizeOf(shape) || (p.shape.length > 1 && p.shape.join() !== shape.join())) {
+  if (p.values.length !== sizeOf(shape) || (p.shape.length > 1 && !sameShape(p.shape, shape))) {
     throw new TayoptError(`${what}: shape [${p.shape.join(',')}] does not match [${shape.join(',')}]`);
   }
   return p.values;

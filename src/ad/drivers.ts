@@ -160,9 +160,10 @@ export interface GradOptions {
 export function grad(f: TensorFunction, options: GradOptions = {}): <X extends PointLike>(x: X) => DerivativeOf<X> {
   checkFn('grad', f);
   const reader = new PointReader();
+  const forward = options.mode === 'forward';
   return <X extends PointLike>(x0: X) => {
     const x = reader.read(x0, 'grad: point');
-    if (options.mode === 'forward') return shapeLike(x, forwardGradient('grad', f, x)) as DerivativeOf<X>;
+    if (forward) return shapeLike(x, forwardGradient('grad', f, x)) as DerivativeOf<X>;
     const g = reader.result(x, x.values.length);
     valueAndGradInto('grad', f, x, g);
     return shapeLike(x, g) as DerivativeOf<X>;

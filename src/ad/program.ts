@@ -14,7 +14,7 @@ import { TayoptError } from '../errors.js';
 import { type Replay, compile } from '../trace/compile/index.js';
 import { interpret } from '../trace/interpret.js';
 import { Tape, Tensor } from '../trace/tensor.js';
-import { UTPM, fmtShape, sizeOf } from '../utpm/utpm.js';
+import { UTPM, fmtShape, sameShape, sizeOf } from '../utpm/utpm.js';
 import { backward } from './reverse.js';
 
 /** A function written with tayopt operations. */
@@ -171,13 +171,6 @@ export function program(
     entry.last = prog;
   }
   return { prog, fresh: true };
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  if (a === b) return true;
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /** What to feed a program's inputs: x, the seed, and optional Taylor directions of each. */

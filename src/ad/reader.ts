@@ -17,9 +17,10 @@ export class PointReader {
   private shape: number[] = [];
 
   /**
-   * The point x; its values may be this reader's buffer, valid until the next read. Plain
-   * vectors, rectangular number[][] and 2-d ndarrays are read directly; anything else (and
-   * any malformed input, for the error message) goes through readPoint.
+   * The point x; its values may be this reader's buffer, valid until the next read, or the
+   * caller's own Float64Array (never written). Plain vectors, rectangular number[][] and 2-d
+   * ndarrays are read directly; anything else (and any malformed input, for the error
+   * message) goes through readPoint.
    */
   read(x: unknown, what: string): Point {
     if (x instanceof Float64Array) return { shape: this.shapeOf(1, x.length, 0), values: x, kind: 'vector' };
@@ -29,8 +30,12 @@ export class PointReader {
     } else if (isNdArray(x) && x.shape.length === 2) {
       const [m, n] = x.shape as [number, number];
       const [s0, s1] = x.stride as [number, number];
-      const v = this.buffer(m * n);
       const d = x.data;
+      // a row-major ndarray over a whole Float64Array is its flat values: used as is (never written)
+      if (d instanceof Float64Array && x.offset === 0 && s1 === 1 && s0 === n && d.length === m * n) {
+        return { shape: this.shapeOf(2, m, n), values: d, kind: 'ndarray' };
+      }
+      const v = this.buffer(m * n);
       let k = 0;
       for (let i = 0; i < m; i++) {
         const row = x.offset + i * s0;

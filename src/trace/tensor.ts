@@ -12,7 +12,7 @@ import ndarray from 'ndarray';
 import { TayoptError } from '../errors.js';
 import { isRegionContribution, type Builder, type Contribution, type Region } from '../utpm/primitive.js';
 import { primitive } from '../utpm/table.js';
-import { UTPM, fmtShape, sizeOf, stridedIndex } from '../utpm/utpm.js';
+import { UTPM, fmtShape, sameShape, sizeOf, stridedIndex, stridesOf } from '../utpm/utpm.js';
 import { Workspace } from '../utpm/workspace.js';
 import { formatValues } from './format.js';
 
@@ -282,9 +282,41 @@ export function lift(x: TensorLike, what = 'argument'): Tensor {
   return new Tensor(shape, values, null, -1);
 }
 
-/** Makes an ndarray (scijs) with the given shape over fresh values. */
+/** ndarray's view class for one dimension: (data, shape…, stride…, offset). */
+type ViewClass = new (data: Float64Array, ...shapeStridesOffset: number[]) => NdArrayLike;
+
+/**
+ * ndarray's Float64Array view classes by dimension (1 to 3), taken from a probe on first
+ * use; null when the probe shows another constructor signature (another ndarray version).
+ * ndarray(data, shape) finds the class from the data's type (a toString and Buffer checks)
+ * and works out strides and offset on every call: for a 25-element gradient that costs a
+ * third as much as the replay, so results construct the class directly.
+ */
+const VIEW_CLASS: (ViewClass | null | undefined)[] = [];
+
+function viewClass(d: number): ViewClass | null {
+  let C = VIEW_CLASS[d];
+  if (C === undefined) {
+    const shape = [2, 3, 4].slice(0, d);
+    const stride = stridesOf(shape);
+    const data = new Float64Array(sizeOf(shape));
+    const Probe = (ndarray(data, shape.slice()) as object).constructor as ViewClass;
+    const v = new Probe(data, ...shape, ...stride, 0) as NdArrayLike & { dtype?: unknown };
+    const ok = v.data === data && v.offset === 0 && v.dtype === 'float64' && sameShape(v.shape, shape) && sameShape(v.stride, stride);
+    VIEW_CLASS[d] = C = ok ? Probe : null;
+  }
+  return C;
+}
+
+/** Makes a row-major ndarray (scijs) with the given shape over `values` (which it keeps). */
 export function makeNdArray(values: Float64Array, shape: readonly number[]): NdArrayLike {
-  return ndarray(values, [...shape]) as unknown as NdArrayLike;
+  const d = shape.length;
+  const C = d >= 1 && d <= 3 ? viewClass(d) : null;
+  if (C === null) return ndarray(values, shape.slice()) as unknown as NdArrayLike;
+  if (d === 1) return new C(values, shape[0]!, 1, 0);
+  const n = shape[d - 1]!;
+  if (d === 2) return new C(values, shape[0]!, n, n, 1, 0);
+  return new C(values, shape[0]!, shape[1]!, n, shape[1]! * n, n, 1, 0);
 }
 
 /** Accumulates adjoint contributions for a node of shape `shape` into one tensor. */

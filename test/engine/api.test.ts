@@ -30,6 +30,47 @@ describe('derivatives have the structure of the input', () => {
     const h = t.grad((W) => t.sum(t.square(W)))(view);
     expect(h.get(0, 1)).toBe(2 * 4); // view[0][1] = base[1][0] = 4
   });
+  test('ndarray points over part of a buffer read only their elements; a point is never written', () => {
+    // ∇ Σ c ⊙ W² = 2 c ⊙ W, c = [[1, 10], [100, 1000]]
+    const grad = t.grad((W: t.Tensor) => t.sum(t.mul(t.tensor([[1, 10], [100, 1000]]), t.square(W))));
+    const buf = Float64Array.of(1, 2, 3, 4, 5, 6, 7);
+    const whole = ndarray(buf.subarray(0, 4), [2, 2]); // row-major over a whole (sub)array
+    const prefix = ndarray(buf, [2, 2]); // the first four of seven
+    const shifted = ndarray(buf, [2, 2], [2, 1], 3); // [[4, 5], [6, 7]]
+    for (let call = 0; call < 2; call++) {
+      expect(Array.from(grad(whole).data)).toEqual([2, 40, 600, 8000]);
+      expect(Array.from(grad(prefix).data)).toEqual([2, 40, 600, 8000]);
+      expect(Array.from(grad(shifted).data)).toEqual([8, 100, 1200, 14000]);
+      expect(Array.from(t.valueAndGrad((W: t.Tensor) => t.sum(t.square(W)))(whole).grad.data)).toEqual([2, 4, 6, 8]);
+      expect(Array.from(t.hvp((W: t.Tensor) => t.sum(t.pow(W, 3)))(whole, [[1, 0], [0, 1]]).data)).toEqual([6, 0, 0, 24]);
+    }
+    expect(Array.from(buf)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+  test('ndarray results of 1 to 4 dimensions are row-major ndarrays that behave as ndarray builds them', () => {
+    // ∇ Σ c·x³ = 3c·x² (closed form), with c and x distinct in every element
+    for (const shape of [[5], [2, 3], [2, 3, 4], [2, 1, 3, 2]]) {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const xs = Float64Array.from({ length: n }, (_, i) => 0.5 + i);
+      const cs = Float64Array.from({ length: n }, (_, i) => (i % 3) - 1.5);
+      const c = t.tensor(t.reshape(cs, shape));
+      const grad = t.grad((x: t.Tensor) => t.sum(t.mul(c, t.pow(x, 3))));
+      const expected = ndarray(xs.map((v, i) => 3 * cs[i]! * v * v), shape);
+      for (let call = 0; call < 2; call++) {
+        // the first call comes from the trace, the second from the compiled replay
+        const g = grad(ndarray(xs, shape));
+        expect(g.shape).toEqual(shape);
+        expect(g.stride).toEqual(expected.stride);
+        expect(g.offset).toBe(0);
+        expect(g.dtype).toBe('float64');
+        expect(g.size).toBe(n);
+        expect(Array.from(g.data)).toEqual(Array.from(expected.data as Float64Array));
+        const last = shape.map((d) => d - 1);
+        expect(g.get(...last)).toBe(expected.get(...last));
+        // ndarray's own view operations work on it
+        expect(g.pick(shape[0]! - 1).size).toBe(n / shape[0]!);
+      }
+    }
+  });
   test('valueAndGrad', () => {
     const r = t.valueAndGrad(sumSquares)([3, 4]);
     expect(r.value).toBe(25);
