@@ -556,12 +556,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const seed = flag('seed', 1);
   const res = await fuzzCli({ count, seed, special: !process.argv.includes('--no-special'), quiet: process.argv.includes('--quiet'), timeoutMs: flag('timeout', LIMITS.timeoutMs) });
   for (const f of res.failures) console.log(describeFailure(f));
+  const cost = (k: SmallFileCost): string => `${k.cases} cases, at most ${(k.maxMs / 1000).toFixed(2)} s, ${k.over} over 1 s`;
+  console.log(`files ≤ 1 KB: refused (exit 2) ${cost(res.small.refused)}; solved or stopped (exit 0/1) ${cost(res.small.ran)}`);
   const byOutcome = [...res.counts].sort().map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(
     `\nfuzz-cli: ${res.total} cases (${count} mutants from seed ${seed}${process.argv.includes('--no-special') ? '' : ' + the special files'}): ${byOutcome}; ` +
       `${res.failures.length} failures; ${res.restarts} worker restarts; ${res.seconds.toFixed(0)} s`,
   );
-  const cost = (k: SmallFileCost): string => `${k.cases} cases, at most ${(k.maxMs / 1000).toFixed(2)} s, ${k.over} over 1 s`;
-  console.log(`files ≤ 1 KB: refused (exit 2) ${cost(res.small.refused)}; solved or stopped (exit 0/1) ${cost(res.small.ran)}`);
   process.exit(res.failures.length > 0 ? 1 : 0);
 }
