@@ -470,6 +470,8 @@ export interface SmallFileCost {
   maxMs: number;
   /** Cases over 1 s. */
   over: number;
+  /** The slowest case: its mutation and arguments. */
+  slowest: string;
 }
 
 export async function fuzzCli(opts: { count: number; seed: number; special: boolean; quiet: boolean; timeoutMs?: number }): Promise<{
@@ -492,7 +494,7 @@ export async function fuzzCli(opts: { count: number; seed: number; special: bool
   const counts = new Map<string, number>();
   const t0 = performance.now();
   let total = 0;
-  const small: Record<'refused' | 'ran', SmallFileCost> = { refused: { cases: 0, maxMs: 0, over: 0 }, ran: { cases: 0, maxMs: 0, over: 0 } };
+  const small: Record<'refused' | 'ran', SmallFileCost> = { refused: { cases: 0, maxMs: 0, over: 0, slowest: '' }, ran: { cases: 0, maxMs: 0, over: 0, slowest: '' } };
   const runOne = async (c: FuzzCase): Promise<void> => {
     let path: string | null = null;
     if (c.file) {
@@ -509,7 +511,10 @@ export async function fuzzCli(opts: { count: number; seed: number; special: bool
     if (c.file && Buffer.byteLength(c.file.text, 'latin1') <= 1024 && typeof r.code === 'number') {
       const k = small[r.code === 2 ? 'refused' : 'ran'];
       k.cases++;
-      k.maxMs = Math.max(k.maxMs, r.ms);
+      if (r.ms > k.maxMs) {
+        k.maxMs = r.ms;
+        k.slowest = `seed ${c.seed} (${c.mutation.slice(0, 60)}) ${c.args.slice(2).join(' ').slice(0, 60)}`;
+      }
       if (r.ms > 1000) k.over++;
     }
     if (failuresHere.length) failures.push({ case: c, code: r.code, stderr: r.stderr.slice(0, 400), ms: r.ms, maxRss: r.maxRss, failures: failuresHere });
@@ -556,7 +561,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   const seed = flag('seed', 1);
   const res = await fuzzCli({ count, seed, special: !process.argv.includes('--no-special'), quiet: process.argv.includes('--quiet'), timeoutMs: flag('timeout', LIMITS.timeoutMs) });
   for (const f of res.failures) console.log(describeFailure(f));
-  const cost = (k: SmallFileCost): string => `${k.cases} cases, at most ${(k.maxMs / 1000).toFixed(2)} s, ${k.over} over 1 s`;
+  const cost = (k: SmallFileCost): string => `${k.cases} cases, at most ${(k.maxMs / 1000).toFixed(2)} s (${k.slowest}), ${k.over} over 1 s`;
   console.log(`files ≤ 1 KB: refused (exit 2) ${cost(res.small.refused)}; solved or stopped (exit 0/1) ${cost(res.small.ran)}`);
   const byOutcome = [...res.counts].sort().map(([k, v]) => `${k} ${v}`).join(', ');
   console.log(

@@ -258,6 +258,7 @@ export class OriginalNlp implements CanonicalNlp {
       if (!(e instanceof NumericalError)) throw e;
       H.fill(NaN);
     }
+    this.obj.deadlineCheck?.();
     W.setFromDenseSymmetric(H, n);
   }
 }

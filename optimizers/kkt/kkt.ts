@@ -74,6 +74,7 @@ export class KktSolver {
     this.useProfile = false;
     if (this.N > DENSE_ALWAYS) {
       this.profile ??= new ProfileLdl(this.N, (i) => i >= this.np);
+      this.check?.(); // the assembly and the analysis below each take ~0.3 s at N ≈ 2000
       this.profile.analyze(K);
       const denseWork = (this.N * this.N * this.N) / 3;
       this.useProfile = this.profile.flops() < PROFILE_WORK_FRACTION * denseWork;
