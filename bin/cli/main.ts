@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import yargs from 'yargs';
 import { TayoptError } from '../../src/errors.js';
-import { didYouMean, escapeControl } from '../../src/text.js';
+import { didYouMean, escapeControl, shown } from '../../src/text.js';
 import { autoText, CONCRETE_METHOD_NAMES, methodSpec } from '../../optimizers/index.js';
 import { COMPARE_DEFAULTS_TEXT, EXIT, METHODS, UsageError } from './common.js';
 
@@ -172,6 +172,13 @@ async function parser(args: readonly string[], run: (handler: () => Promise<numb
         await run(() => checkCommand(argv));
       },
     )
+    // arguments after "--" would otherwise be dropped without a word: name the first
+    .parserConfiguration({ 'populate--': true })
+    .middleware((argv) => {
+      const rest = (argv['--'] as unknown[] | undefined) ?? [];
+      if (rest.length > 0)
+        throw new UsageError(`unexpected argument ${JSON.stringify(shown(String(rest[0]), 60))} after "--" (flags go before it; a file whose name starts with "-" can be given as ./NAME) (see tayopt --help)`);
+    })
     .demandCommand(1, 'missing a command: solve, derive, compare or check')
     .recommendCommands()
     .strict()

@@ -22,6 +22,11 @@ const good = '{\n  "variables": {"x": [1, 2]},\n  "objective": "sum(x.^2)"\n}\n'
 
 const CASES: Case[] = [
   {
+    name: 'arguments after "--" (they used to be dropped, and --json with them)',
+    args: ['solve', 'examples/rosenbrock.json', '--', '--json'],
+    pattern: /^tayopt: unexpected argument "--json" after "--" \(flags go before it; a file whose name starts with "-" can be given as \.\/NAME\) \(see tayopt --help\)$/,
+  },
+  {
     name: '--xtol for a constrained problem (auto runs ipm), before any log line',
     args: ['solve', 'examples/hs/hs071.yaml', '--xtol', '1e-3'],
     pattern: /^tayopt: --xtol does not apply to ipm \(what auto runs on the constraints of examples\/hs\/hs071\.yaml\): it stops on its KKT test, whose tolerance is --gtol$/,
