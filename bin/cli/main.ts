@@ -56,8 +56,8 @@ const methodsEpilogue = `Methods:\n${CONCRETE_METHOD_NAMES.map((m) => `  ${m.pad
 const solverOptions = {
   gtol: { type: 'number', requiresArg: true, describe: 'stop when ‖∇f‖∞ (projected, with bounds) ≤ gtol [default: 1e-12 for methods with second derivatives, 1e-8 for lbfgs and bfgs; runs that cannot get there stop at the limit of double precision]; least squares (lm, trf): the cosine between r and the columns of J [default: 1e-10]; ipm: tolerance on the KKT error [default: 1e-8]' },
   'max-iter': { type: 'number', requiresArg: true, describe: 'iteration limit [default: 1000]' },
-  ftol: { type: 'number', requiresArg: true, describe: 'also stop when the relative decrease of f ≤ ftol [default: off]' },
-  xtol: { type: 'number', requiresArg: true, describe: 'also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]' },
+  ftol: { type: 'number', requiresArg: true, describe: 'also stop when the relative decrease of f ≤ ftol [default: off]; least squares (lm, trf): relative reductions of f [default: 1e-15]; not for ipm' },
+  xtol: { type: 'number', requiresArg: true, describe: "also stop when the step ≤ xtol·(1 + ‖x‖₂) [default: off]; least squares: trf's estimate of x's relative error (and the step tests) [default: 1e-7; step tests 1e-10]; not for ipm" },
   'max-eval': { type: 'number', requiresArg: true, describe: 'limit on function/gradient evaluations' },
   'time-limit': { type: 'number', requiresArg: true, describe: 'limit in seconds (solve: the whole command, loading and compiling included; compare: each method)' },
   report: { type: 'string', requiresArg: true, describe: 'write a convergence report: a .png image or a self-contained .html page' },
