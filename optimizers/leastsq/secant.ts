@@ -17,6 +17,7 @@
  * I + T is positive definite. Everything is sized once per run; nothing allocates per step.
  */
 import { cholesky, solveCholesky } from '../linalg.js';
+import { allFinite, dot, matVec } from '../vec.js';
 import { rankThreshold } from './linalg.js';
 
 export class StructuredSecant {
@@ -73,17 +74,10 @@ export class StructuredSecant {
         if (ri === 0) continue;
         for (let j = 0; j < n; j++) ys[j]! -= Jprev[i * n + j]! * ri;
       }
-      let yTs = 0;
-      let sTys = 0;
-      let sSs = 0;
-      for (let j = 0; j < n; j++) {
-        yTs += y[j]! * s[j]!;
-        sTys += s[j]! * ys[j]!;
-        let t = 0;
-        for (let k = 0; k < n; k++) t += S[j * n + k]! * s[k]!;
-        z[j] = t;
-        sSs += s[j]! * t;
-      }
+      matVec(z, S, s, n);
+      const yTs = dot(y, s);
+      const sTys = dot(s, ys);
+      const sSs = dot(s, z);
       if (yTs > 0 && Number.isFinite(yTs) && Number.isFinite(sTys)) {
         const tau = sSs !== 0 ? Math.min(1, Math.abs(sTys / sSs)) : 1;
         // z = y♯ − τ·S·s; S₊ = τS + (z yᵀ + y zᵀ)/yᵀs − (zᵀs) y yᵀ/(yᵀs)²
@@ -137,23 +131,15 @@ export class StructuredSecant {
     }
     if (cholesky(A, n, 0, L, 0) >= 0) return false;
     solveCholesky(L, n, c, u);
-    for (let j = 0; j < n; j++) {
-      const v = u[j]! / sv[j]!;
-      if (!Number.isFinite(v)) return false;
-      w[j] = v;
-    }
+    for (let j = 0; j < n; j++) u[j]! /= sv[j]!;
+    if (!allFinite(u)) return false;
+    w.set(u);
     return true;
   }
 
   /** q(p) − (½‖Jp‖² + ghᵀp) = ½ pᵀSp for a step p in x: the second-order term's part of the model. */
   curvature(p: Float64Array): number {
-    const { n, S } = this;
-    let q = 0;
-    for (let j = 0; j < n; j++) {
-      let t = 0;
-      for (let k = 0; k < n; k++) t += S[j * n + k]! * p[k]!;
-      q += p[j]! * t;
-    }
-    return 0.5 * q;
+    matVec(this.z, this.S, p, this.n);
+    return 0.5 * dot(p, this.z);
   }
 }

@@ -351,8 +351,9 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
             state.gnorm = boundedGradientNorm(x, state.g, lower, upper);
             if (!conv && state.f <= EPS * EPS * state.f0) conv = ZERO_RESIDUAL;
             if (sec) {
-              const predGN = useAug ? pred + sec.curvature(step) : pred;
-              const predAug = predGN - sec.curvature(step);
+              const curv = sec.curvature(step);
+              const predGN = useAug ? pred + curv : pred;
+              const predAug = predGN - curv;
               state.trustAug = sec.updates > 0 && Math.abs(actred - predAug) < Math.abs(actred - predGN);
             }
             return { status: 'accepted', step: stepOf(state.grad, x), ...(conv ? { converged: conv } : {}) };
