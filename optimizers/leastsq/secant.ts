@@ -56,12 +56,16 @@ export class StructuredSecant {
 
   /**
    * Called once per iterate with r (length m), J (row-major m×n) and gh = Jᵀr at x: updates
-   * S from the previous iterate (when x moved) and remembers this one.
+   * S from the previous iterate (when x moved and `learn` is true) and remembers this one.
+   * The caller passes learn = false for a step the trust region cut short: such pairs come
+   * from the far phase, where S is not what it is near the solution, and the sizing alone
+   * does not undo them (on NIST's Misra1d they made the first augmented step worse than
+   * Gauss–Newton's).
    */
-  observe(x: Float64Array, r: Float64Array, J: Float64Array, gh: Float64Array): void {
+  observe(x: Float64Array, r: Float64Array, J: Float64Array, gh: Float64Array, learn = true): void {
     const { m, n, S, s, y, ys, z, Jprev } = this;
     let moved = false;
-    if (this.hasPrev) for (let j = 0; j < n && !moved; j++) moved = x[j] !== this.xPrev[j];
+    if (this.hasPrev && learn) for (let j = 0; j < n && !moved; j++) moved = x[j] !== this.xPrev[j];
     if (moved) {
       // s = x₊ − x, y = ∇f₊ − ∇f (of ½‖r‖²), y♯ = (J₊ − J)ᵀ r₊ = gh₊ − Jᵀr₊
       for (let j = 0; j < n; j++) {

@@ -70,6 +70,8 @@ interface TrfState extends SolverState {
   pFull: Float64Array;
   /** On the last accepted step the augmented model predicted the actual reduction better than Gauss–Newton's (NL2SOL's model choice). */
   trustAug: boolean;
+  /** The last accepted step was a full model step (not cut by the trust region): the secant learns from it. */
+  fullStep: boolean;
 }
 
 /** The box, with −∞/∞ where there is none. */
@@ -172,6 +174,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
         wFull: new Float64Array(n),
         pFull: new Float64Array(n),
         trustAug: false,
+        fullStep: false,
       };
       // Δ₀ = ‖x₀‖ in the scaled variables (1 at the origin)
       scaling(st);
@@ -191,7 +194,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
       const cos = gradientCosine(J, r, m, n, state.cn, (j) => state.dv[j] !== 0 && state.v[j]! <= xtol * (1 + Math.abs(x[j]!)));
       if (cos <= gtol) return { status: 'rejected', step: 0, converged: { status: 'gtol', message: `converged: max cosine between r and J's columns (free directions) = ${cos.toExponential(2)} ≤ gtol = ${gtol.toExponential(2)}` } };
       const sec = state.secant;
-      if (sec) sec.observe(x, r, J, state.gh);
+      if (sec) sec.observe(x, r, J, state.gh, state.fullStep);
       const theta = Math.max(0.995, 1 - vg);
       scaledSvd(ws, J, m, dinv, r, box ? state.sqrtDiagH : null);
       const rows = Math.max(m + (box ? n : 0), n);
@@ -355,6 +358,7 @@ export function trf(options: LeastSquaresMethodOptions, box: TrfBounds | null): 
               const predGN = useAug ? pred + curv : pred;
               const predAug = predGN - curv;
               state.trustAug = sec.updates > 0 && Math.abs(actred - predAug) < Math.abs(actred - predGN);
+              state.fullStep = useAug || state.alpha === 0;
             }
             return { status: 'accepted', step: stepOf(state.grad, x), ...(conv ? { converged: conv } : {}) };
           }

@@ -95,6 +95,28 @@ describe('the structured secant update (Dennis–Gay–Welsch)', () => {
     for (let j = 0; j < n; j++) expect(p[j]).toBeCloseTo(ref[j]!, 10);
   });
 
+  it('learns nothing from a step the caller marks as cut short (learn = false), and learns again after it', () => {
+    const x2 = Float64Array.from([0.11, -0.18, 0.04, 0.31]);
+    const r2 = new Float64Array(m);
+    const J2 = new Float64Array(m * n);
+    f(x2, r2, J2);
+    const sec = new StructuredSecant(m, n);
+    sec.observe(x0, r0, J0, ghOf(J0, r0, m, n));
+    sec.observe(x1, r1, J1, ghOf(J1, r1, m, n), false);
+    expect(sec.updates).toBe(0);
+    expect(sec.S.every((v) => v === 0)).toBe(true);
+    // the next pair (x1 → x2) is learned, and from x1, not from x0: the secant condition holds for s = x2 − x1
+    sec.observe(x2, r2, J2, ghOf(J2, r2, m, n));
+    expect(sec.updates).toBe(1);
+    for (let j = 0; j < n; j++) {
+      let Ss = 0;
+      let ysharp = 0;
+      for (let k = 0; k < n; k++) Ss += sec.S[j * n + k]! * (x2[k]! - x1[k]!);
+      for (let i = 0; i < m; i++) ysharp += (J2[i * n + j]! - J1[i * n + j]!) * r2[i]!;
+      expect(Ss).toBeCloseTo(ysharp, 12);
+    }
+  });
+
   it('no update without a move, and no augmented step before the first update', () => {
     const sec = new StructuredSecant(m, n);
     sec.observe(x0, r0, J0, ghOf(J0, r0, m, n));
