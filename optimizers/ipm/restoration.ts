@@ -109,6 +109,7 @@ export function restoration(core: IpmCore, maxIter: number, feasTol: number): Re
   const zR = core.z.slice();
   const R = new RestorationNlp(P, zR, Math.sqrt(muR));
   const rc = new IpmCore(R, { tol: core.settings.tol, muInit: muR });
+  rc.kkt.check = core.kkt.check; // the run's time limit holds inside the restoration's factorizations too
   // p, q solving the barrier problem in (p, q) for fixed z (eq. 33): p − q = h, each > 0
   const w = new Float64Array(R.N);
   w.set(zR);

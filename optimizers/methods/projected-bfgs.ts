@@ -64,7 +64,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
       restart(st, n);
       return st;
     },
-    direction(st) {
+    direction(st, obj) {
       const n = st.x.length;
       const { free, rg, rd, H, M, L, active, v } = st;
       const nf = free.size;
@@ -72,7 +72,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
       for (let k = 0; k < nf; k++) rd[k] = -rg[k]!;
       if (nf <= na) {
         free.gatherMatrix(st.B, M);
-        if (cholesky(M, nf, 0, L) >= 0) {
+        if (cholesky(M, nf, 0, L, 0, undefined, obj.checkTime) >= 0) {
           restart(st, n); // rounding has made B indefinite: steepest descent, from the identity
           return null;
         }
@@ -89,7 +89,7 @@ export function projectedBfgs(lower: Float64Array, upper: Float64Array) {
       }
       if (na > 0) {
         principalSubmatrix(H, n, active, na, M);
-        if (cholesky(M, na, 0, L) >= 0) {
+        if (cholesky(M, na, 0, L, 0, undefined, obj.checkTime) >= 0) {
           restart(st, n);
           return null;
         }

@@ -220,6 +220,15 @@ function denseQuartic(n: number, onHessian: () => void = () => {}): ObjectiveFun
   };
 }
 
+/** The current call stack, 50 frames deep (V8 keeps 10 by default). */
+function deepStack(): string {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 50;
+  const stack = new Error().stack ?? '';
+  Error.stackTraceLimit = limit;
+  return stack;
+}
+
 function expectSameIterate(stopped: MinimizeResult, ref: MinimizeResult): void {
   expect(ref.status).toBe('maxIter');
   expect(stopped.nit).toBe(ref.nit);
@@ -305,6 +314,65 @@ describe('a run stopped inside a factorization or a Hessian returns its last com
     expect(stopped.message).toMatch(new RegExp(`during iteration ${stopped.nit + 1}$`));
     expect(stopped.nhev).toBe(ref.nhev); // the interrupted Hessian was never completed
     expectSameIterate(stopped, ref);
+  });
+
+  it('bfgs with bounds: stopped inside the factorization of its reduced matrix', () => {
+    const m = 600;
+    // the first half is held at its upper bound 0.5 (the unbounded minimizer is near 0.78), so
+    // the direction factors the 300 × 300 matrix of the free variables
+    const upper = Float64Array.from({ length: m }, (_, i) => (i < m / 2 ? 0.5 : 5));
+    const opts: MinimizeOptions = { method: 'bfgs', gtol: 1e-300, bounds: { lower: new Float64Array(m).fill(-5), upper } };
+    const x0 = new Float64Array(m).fill(3);
+    // once armed (after the 3rd iteration), the clock runs out at the first reading made from
+    // inside the Cholesky kernel and nowhere else
+    const real = performance.now.bind(performance);
+    let armed = false;
+    let fired = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => {
+      if (armed && /choleskyInto/.test(deepStack())) {
+        fired++;
+        return 1e300;
+      }
+      return real();
+    });
+    const stopped = minimize(denseQuartic(m), x0, { ...opts, timeLimit: 1e9, callback: (e) => void (armed ||= e.iter === 3) });
+    vi.restoreAllMocks();
+    expect(fired).toBe(1);
+    expect(stopped.status).toBe('timeLimit');
+    expect(stopped.nit).toBe(3);
+    expect(stopped.message).toMatch(/during iteration 4$/);
+    expectSameIterate(stopped, minimize(denseQuartic(m), x0, { ...opts, maxIter: 3 }));
+  });
+
+  it('ipm: stopped inside a KKT factorization of the feasibility restoration phase', () => {
+    const m = 600;
+    // Σx² ≤ 1 and Σx ≥ 100 cannot both hold (Σx ≤ √600 < 25 on the ball): the line search
+    // fails and the restoration phase runs, with its own KKT matrices of order > 600
+    const f = (x: t.Tensor) => t.sum(t.square(t.sub(x, 0.1)));
+    const constraints = [
+      { fun: (x: t.Tensor) => t.sum(t.square(x)), upper: 1 },
+      { fun: (x: t.Tensor) => t.sum(x), lower: 100 },
+    ];
+    const x0 = new Float64Array(m).fill(0.5);
+    const real = performance.now.bind(performance);
+    let fired = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => {
+      const stack = deepStack();
+      // a reading by a KKT solver inside an iteration of the restoration's own interior-point core
+      if (/KktSolver[\s\S]*IpmCore\.step[\s\S]*\brestoration \(/.test(stack)) {
+        fired++;
+        return 1e300;
+      }
+      return real();
+    });
+    const stopped = minimize(f, x0, { method: 'ipm', constraints, timeLimit: 1e9 });
+    vi.restoreAllMocks();
+    expect(fired).toBe(1);
+    expect(stopped.status).toBe('timeLimit');
+    expect(stopped.message).toMatch(new RegExp(`during iteration ${stopped.nit + 1}$`));
+    // the unmocked run goes on to report the problem infeasible
+    expect(minimize(f, x0, { method: 'ipm', constraints }).status).toBe('locallyInfeasible');
+    expectSameIterate(stopped, minimize(f, x0, { method: 'ipm', constraints, maxIter: stopped.nit }));
   });
 
   it('an oracle Hessian gets the check only when the run has a time limit', () => {
