@@ -107,11 +107,13 @@ export async function solveCommand(args: SolveArgs, startedAt = performance.now(
   // what is left of the limit after loading and compiling (at least 1 ms: the run then stops at its start point)
   const spent = performance.now() - startedAt;
   if (settings.timeLimit !== undefined) settings.timeLimit = Math.max(1, settings.timeLimit - spent);
+  const solveStart = performance.now();
   try {
     result = await runMethodAsync(problem, prepared, method, settings, (e) => log.row(e), interrupt.signal);
   } finally {
     process.off('SIGINT', onSigint);
   }
+  const solveMs = performance.now() - solveStart;
   log.finish();
   log.line('');
   if (result.status === 'timeLimit' && args.timeLimit !== undefined) {
@@ -123,7 +125,7 @@ export async function solveCommand(args: SolveArgs, startedAt = performance.now(
   if (args.json) {
     process.stdout.write(`${JSON.stringify(resultJson(problem, result))}\n`);
   } else {
-    process.stdout.write(summary(problem, result));
+    process.stdout.write(summary(problem, result, solveMs));
   }
   if (reportPath) {
     await saveReport(reportPath, {
@@ -167,11 +169,15 @@ export function resultJson(problem: Problem, r: MinimizeResult | LeastSquaresRes
   };
 }
 
-/** The human-readable result. */
-export function summary(problem: Problem, r: MinimizeResult | LeastSquaresResult): string {
+/**
+ * The human-readable result. `solveMs`: the solver's whole run (ms), iterations and a stop
+ * inside one included; without it, the time of the last recorded iterate.
+ */
+export function summary(problem: Problem, r: MinimizeResult | LeastSquaresResult, solveMs?: number): string {
   const last = r.history[r.history.length - 1];
+  const ms = solveMs ?? last?.timeMs;
   const lines: string[] = [];
-  lines.push(`${shown(problem.name, 80)}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${last ? `, ${(last.timeMs / 1000).toFixed(2)} s` : ''}`);
+  lines.push(`${shown(problem.name, 80)}: ${r.success ? 'converged' : 'NOT converged'} (${r.status}) with ${r.method} after ${r.nit} iteration${r.nit === 1 ? '' : 's'}${ms !== undefined ? `, ${(ms / 1000).toFixed(2)} s` : ''}`);
   lines.push(`  ${r.message}`);
   const fStar = problem.solution.f;
   lines.push(`  f = ${short(r.fun, 12)}${fStar !== undefined ? `   (known f* = ${short(fStar, 12)}, f − f* = ${sci(r.fun - fStar)})` : ''}`);

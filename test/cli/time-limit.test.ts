@@ -5,6 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { tayopt } from './helpers.js';
+import { loadProblem } from '../../src/problem/load.js';
+import { prepare, runMethod } from '../../bin/cli/run.js';
+import { summary } from '../../bin/cli/solve.js';
 
 describe('solve --time-limit', () => {
   it('a limit shorter than loading and compiling stops the solver at once, and says what loading took', async () => {
@@ -29,5 +32,15 @@ describe('solve --time-limit', () => {
     const rb = JSON.parse(b.stdout) as { nit: number; fun: number };
     expect(rb.nit).toBe(ra.nit);
     expect(rb.fun).toBe(ra.fun);
+  });
+
+  it("the summary's time is the solver's whole run, not the time of its last iterate", async () => {
+    const problem = await loadProblem('examples/rosenbrock.json');
+    const r = runMethod(problem, prepare(problem), 'bfgs', { maxIter: 3 });
+    const last = r.history[r.history.length - 1]!;
+    // a run stopped inside an iteration ends well after its last recorded iterate
+    const solveMs = last.timeMs + 2500;
+    expect(summary(problem, r, solveMs).split('\n')[0]).toMatch(new RegExp(`after 3 iterations, ${(solveMs / 1000).toFixed(2)} s$`));
+    expect(summary(problem, r).split('\n')[0]).toMatch(new RegExp(`after 3 iterations, ${(last.timeMs / 1000).toFixed(2)} s$`));
   });
 });
