@@ -2,7 +2,8 @@
  * Engine benchmark (`npm run bench`): derivative cost as a multiple of one plain-JS
  * evaluation of the same function, measured side by side in one process (see timing.ts).
  *
- * 1. The seed thread's f(W) = Σ exp(X·W), W s×s, s = 5, 7, …, 29 (25–841 parameters).
+ * 1. The seed thread's f(W) = Σ exp(X·W), W s×s, s = 5, 7, …, 29 (25–841 parameters), one
+ *    process per size (seed.ts).
  * 2. The 181-parameter tanh network's mean squared error (50 samples × 10 features, 15 hidden).
  * 3. Extended Rosenbrock written with slices, n = 100, 10⁴, 10⁶, with memory.
  * 4. First call (trace + compile) in multiples of one plain evaluation.
@@ -29,6 +30,7 @@ import { loadTfjs } from './tfjs.js';
 import { consume, fmt, pair, table, timeOnce } from './timing.js';
 import { jacobianCostTable } from './jacobian-cost.js';
 import { overheadTable } from './overhead.js';
+import { seedTable } from './seed.js';
 import { timeLimitTable } from './time-limit.js';
 
 const quick = process.argv.includes('--quick');
@@ -44,39 +46,9 @@ async function main(): Promise<void> {
   console.log(`tayopt engine benchmark — ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}`);
   console.log(`ratios: median over ${blocks} alternating blocks of (candidate time / plain-JS evaluation time)\n`);
 
-  // ------------------------------------------------------------------ 1. the seed
-  {
-    const rows: (string | number)[][] = [];
-    const sizes = quick ? [5, 9, 17, 29] : [5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29];
-    for (const s of sizes) {
-      const p = seedProblem(s);
-      const w = p.W0.slice();
-      const g = new Float64Array(p.n);
-      const v = w.map((_, i) => Math.cos(i));
-      const eval_ = () => consume(p.value(w));
-      const hand = pair(eval_, () => consume(p.gradient(w, g)), blocks, blockMs);
-      const grad = t.grad(p.f);
-      const gr = pair(eval_, () => consume(grad(w)), blocks, blockMs);
-      const hvp = t.hvp(p.f);
-      const hv = pair(eval_, () => consume(hvp(w, v)), blocks, blockMs);
-      const hes = s <= 9 ? pair(eval_, () => consume(t.hessian(p.f)(w)), blocks, blockMs) : null;
-      const tg = tf?.seedGradient(p.X, s, w);
-      const tfg = tg ? pair(eval_, () => consume(tg.run()), blocks, blockMs) : null;
-      tg?.dispose();
-      rows.push([
-        `${s}×${s} (n=${p.n})`,
-        fmt(hand.baseUs, 3),
-        `${fmt(hand.candUs, 3)} (${x(hand.ratio)})`,
-        `${fmt(gr.candUs, 3)} (${x(gr.ratio)})`,
-        `${fmt(hv.candUs, 3)} (${x(hv.ratio)})`,
-        hes ? `${fmt(hes.candUs, 1)} (${x(hes.ratio)})` : '—',
-        tfg ? `${fmt(tfg.candUs, 1)} (${x(tfg.ratio)})` : '—',
-      ]);
-    }
-    console.log('1. Seed benchmark f(W) = Σ exp(X·W): µs per call (multiple of the plain-JS evaluation)');
-    console.log(table(['size', 'eval µs', 'hand grad', 'tayopt grad', 'tayopt hvp', 'tayopt hessian', 'tf.grad'], rows));
-    console.log('');
-  }
+  // ------------------------------------------------------------------ 1. the seed (seed.ts)
+  seedTable(quick ? [5, 9, 17, 29] : [5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29], blocks, blockMs);
+  console.log('');
 
   // ------------------------------------------------------------------ 2. the tanh network
   {

@@ -12,12 +12,10 @@
  * 5×5 and 9×9 had run, one 17×17 evaluation took 14.7 µs instead of 8.9 µs, which made the
  * larger sizes' ratios look better than they are.
  */
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import ndarray from 'ndarray';
 import * as t from '../src/index.js';
 import { seedProblem } from './problems/engine.js';
-import { consume, cpuClock, fmt, median, pair, table } from './timing.js';
+import { consume, cpuClock, fmt, inOwnProcess, median, pair, table } from './timing.js';
 
 const HEAD = ['size', 'eval µs', 'objective, in place', 't.grad Float64Array', 't.grad number[][]', 't.grad ndarray', 'new Float64Array(n)', 'hand grad, new array'];
 
@@ -26,11 +24,7 @@ const HEAD = ['size', 'eval µs', 'objective, in place', 't.grad Float64Array', 
  * process (same flags and loader as this one) by {@link overheadRow}.
  */
 export function overheadTable(sizes: readonly number[], blocks: number, blockMs: number, rounds = 3): void {
-  const self = fileURLToPath(import.meta.url);
-  const rows = sizes.map((s) => {
-    const args = [...process.execArgv, self, '--row', String(s), String(blocks), String(blockMs), String(rounds)];
-    return JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' })) as string[];
-  });
+  const rows = sizes.map((s) => inOwnProcess<string[]>(import.meta.url, ['--row', String(s), String(blocks), String(blockMs), String(rounds)]));
   console.log(
     `6. Per-call overhead of the public drivers on the seed f(W) = Σ exp(X·W): CPU µs per call (multiple of the plain-JS evaluation), median of ${rounds} rounds, one process per size`,
   );

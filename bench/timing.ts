@@ -3,7 +3,9 @@
  * each block yields a time ratio, and the median over blocks is reported. Ratios survive a
  * noisy shared machine far better than absolute times.
  */
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 /** Keeps results observable so the JIT cannot drop the work. */
 export let sink = 0;
@@ -105,4 +107,21 @@ export function fmt(x: number, digits = 2): string {
   if (x >= 1000) return x.toFixed(0);
   if (x >= 100) return x.toFixed(1);
   return x.toFixed(digits);
+}
+
+/**
+ * Runs the bench module at `moduleUrl` (its import.meta.url) in a Node process of its own, with
+ * this process's flags and loader and the arguments `args`, and returns the JSON value printed
+ * on the last line of its output. Functions whose source is shared (the plain-JS baselines of
+ * several sizes, the driver closures) share V8's feedback within one process, so a size
+ * measured after others can look faster or slower than it is when run alone: each size of a
+ * table gets a process.
+ */
+export function inOwnProcess<T>(moduleUrl: string, args: readonly string[]): T {
+  // node's flags and loader, without a script given on the command line (-e/-p: the child would run it again)
+  const evalFlag = /^(-e|--eval|-p|--print)$/;
+  const flags = process.execArgv.filter((a, i, all) => !evalFlag.test(a) && !evalFlag.test(all[i - 1] ?? '') && !/^--(eval|print|input-type)=/.test(a));
+  const out = execFileSync(process.execPath, [...flags, fileURLToPath(moduleUrl), ...args], { encoding: 'utf8' });
+  const lines = out.trimEnd().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as T;
 }

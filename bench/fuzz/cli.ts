@@ -501,7 +501,8 @@ export async function fuzzCli(opts: { count: number; seed: number; special: bool
       path = join(scratch, 'cases', `${c.seed}`, c.file.name);
       mkdirSync(dirname(path), { recursive: true });
       writeFileSync(path, c.file.text, 'latin1');
-      c.args = c.args.map((a) => (a === '@FILE' ? path! : a));
+      // '@FILE' stands for the case's file, also inside a flag's value (--report @FILE/r.png: a report under a regular file)
+      c.args = c.args.map((a) => a.replaceAll('@FILE', path!));
     }
     const r = await pool.run(c.args, timeoutMs);
     const failuresHere = check(c, r.code, r.stdout, r.stderr, r.ms, r.maxRss, c.file?.text ?? null);
