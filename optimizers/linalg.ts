@@ -1,4 +1,4 @@
-import { checkStride, choleskyInto } from '../src/utpm/linalg/kernels.js';
+import { choleskyInto, columnCheck } from '../src/utpm/linalg/kernels.js';
 
 /**
  * Dense linear algebra for the solvers: Cholesky (plain, shifted — the engine's kernel — and
@@ -95,13 +95,9 @@ export function modifiedCholesky(A: Float64Array, n: number, L: Float64Array, d:
 
 /** Cholesky of A + τ·diag(d) requiring each pivot to exceed 10⁻¹²·(a_jj + τd_j). */
 function factorScaledShift(A: Float64Array, n: number, tau: number, d: Float64Array, L: Float64Array, check?: () => void): boolean {
-  const stride = check === undefined ? 0 : checkStride(n);
-  let next = check === undefined ? Infinity : stride;
+  const tick = columnCheck(n, check);
   for (let j = 0; j < n; j++) {
-    if (j >= next) {
-      check!();
-      next += stride;
-    }
+    tick(j);
     const rj = j * n;
     const diag = A[rj + j]! + tau * d[j]!;
     let s = diag;

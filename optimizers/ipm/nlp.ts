@@ -258,7 +258,7 @@ export class OriginalNlp implements CanonicalNlp {
       if (!(e instanceof NumericalError)) throw e;
       H.fill(NaN);
     }
-    this.obj.deadlineCheck?.();
+    this.obj.checkTime();
     W.setFromDenseSymmetric(H, n);
   }
 }

@@ -6,7 +6,7 @@
  * linear systems" (1977); the unblocked lower-triangular algorithm as in Golub & Van Loan
  * §4.4 (LAPACK's xSYTF2 layout: L as a product of interchanges and elementary factors).
  */
-import { checkStride } from '../../src/utpm/linalg/kernels.js';
+import { columnCheck } from '../../src/utpm/linalg/kernels.js';
 
 /** Numbers of positive, negative and zero eigenvalues. */
 export interface Inertia {
@@ -46,8 +46,7 @@ export class DenseLdl {
    */
   factor(relTol = 100 * Number.EPSILON, check?: () => void): Inertia {
     const { n, a, piv, col0, col1, mag } = this;
-    const stride = check === undefined ? 0 : checkStride(n);
-    let next = check === undefined ? Infinity : stride;
+    const tick = columnCheck(n, check);
     for (let i = 0; i < n; i++) mag[i] = Math.abs(a[i * n + i]!);
     const inertia: Inertia = { pos: 0, neg: 0, zero: 0 };
     const count = (lambda: number, scale: number): void => {
@@ -57,10 +56,7 @@ export class DenseLdl {
     };
     let k = 0;
     while (k < n) {
-      if (k >= next) {
-        check!();
-        next += stride;
-      }
+      tick(k);
       const akk = Math.abs(a[k * n + k]!);
       let imax = k;
       let colmax = 0;

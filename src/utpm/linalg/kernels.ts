@@ -214,6 +214,25 @@ export function checkStride(n: number): number {
   return Math.max(1, Math.floor(4e6 / (n * n)));
 }
 
+const NO_CHECK = (_column: number): void => {};
+
+/**
+ * The per-column hook of an n×n factorization: called with each column index, it calls
+ * `check` before columns stride, 2·stride, … ({@link checkStride}); without `check` it is a
+ * shared no-op (nothing allocated).
+ */
+export function columnCheck(n: number, check: (() => void) | undefined): (column: number) => void {
+  if (check === undefined) return NO_CHECK;
+  const stride = checkStride(n);
+  let next = stride;
+  return (j) => {
+    if (j >= next) {
+      check();
+      next += stride;
+    }
+  };
+}
+
 /**
  * Factors A + shift·I = L·Lᵀ for the n×n matrix at a[ao…] (reading its lower triangle) into the
  * lower triangle of the n×n matrix at l[lo…]; the strict upper triangle of L is not touched,
@@ -230,13 +249,9 @@ export function choleskyInto(
   l: Float64Array, lo: number,
   minPivot = 0, info?: { pivot: number }, check?: () => void,
 ): number {
-  const stride = check === undefined ? 0 : checkStride(n);
-  let next = check === undefined ? Infinity : stride;
+  const tick = columnCheck(n, check);
   for (let j = 0; j < n; j++) {
-    if (j >= next) {
-      check!();
-      next += stride;
-    }
+    tick(j);
     const rj = j * n;
     let s = a[ao + rj + j]! + shift;
     for (let k = 0; k < j; k++) s -= l[lo + rj + k]! * l[lo + rj + k]!;
