@@ -9,11 +9,12 @@ import type { TensorFunction } from '../src/ad/program.js';
 import { Tensor } from '../src/trace/tensor.js';
 import { TayoptError } from '../src/errors.js';
 import { checkBytes } from '../src/size.js';
+import { suggestion } from '../src/text.js';
 import type { ObjectiveFunctions } from './types.js';
 import { Objective, guardEngineErrors } from './objective.js';
 import { objectiveAtStart } from './deferred.js';
 import { checkOptionKeys, optionKeys } from './options.js';
-import { type CallbackState, type LoopOptions, type Method, runSolver, runSolverAsync, type SolverResult, type WarmState } from './loop.js';
+import { type CallbackState, type ConstraintResult, type LoopOptions, type Method, runSolver, runSolverAsync, type SolverResult, type WarmState } from './loop.js';
 import type { LineSearch } from './linesearch/types.js';
 import { moreThuente } from './linesearch/morethuente.js';
 import { backtracking } from './linesearch/backtracking.js';
@@ -32,7 +33,7 @@ import {
   defaultGtol,
   honoursBounds,
   takesConstraints,
-  METHOD_NAMES,
+  MINIMIZE_METHOD_NAMES,
   isDense,
   isMethodName,
   methodSpec,
@@ -131,6 +132,15 @@ export interface MinimizeResult extends Omit<SolverResult, 'method'> {
   /** The method that ran (the one chosen when method was 'auto'). */
   method: Exclude<MethodName, 'auto'>;
 }
+
+/** Options for a plain-JS objective `(x: Float64Array) => number`: `grad` is required. */
+export type PlainMinimizeOptions = MinimizeOptions & { grad: NonNullable<MinimizeOptions['grad']> };
+
+/** Options with general constraints: the run is `ipm`'s, and its result carries the constraint fields. */
+export type ConstrainedMinimizeOptions = MinimizeOptions & { constraints: readonly Constraint[] };
+
+/** The result of a run with general constraints: constraint values, multipliers and KKT residuals always present. */
+export type ConstrainedMinimizeResult = MinimizeResult & ConstraintResult;
 
 /** The n×n matrices a dense method holds at once: the Hessian, its factor, and a work copy. */
 const DENSE_MATRICES = 3;
@@ -286,7 +296,10 @@ function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unkno
   if (options === null || typeof options !== 'object') throw new TayoptError('minimize: options must be an object');
   checkOptionKeys('minimize', options, MINIMIZE_OPTION_KEYS);
   const method0 = options.method ?? 'auto';
-  if (!isMethodName(method0)) throw new TayoptError(`minimize: unknown method '${String(method0)}'; expected one of ${METHOD_NAMES.join(', ')}`);
+  if (!isMethodName(method0)) {
+    const close = typeof method0 === 'string' ? suggestion(method0, MINIMIZE_METHOD_NAMES) : '';
+    throw new TayoptError(`minimize: unknown method '${String(method0)}'${close}; expected one of ${MINIMIZE_METHOD_NAMES.join(', ')}`);
+  }
   const { values: x, shape } = flattenPoint(x0);
   const n = x.length;
   if (n === 0) throw new TayoptError('minimize: x0 has no elements');
@@ -409,6 +422,10 @@ function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unkno
  * wrong length or empty, bounds with a method that cannot honour them, a plain f without
  * grad); numerical trouble during the run is reported by `status`, never thrown.
  */
+export function minimize(f: PlainFunction, x0: unknown, options: PlainMinimizeOptions & ConstrainedMinimizeOptions): ConstrainedMinimizeResult;
+export function minimize(f: PlainFunction, x0: unknown, options: PlainMinimizeOptions): MinimizeResult;
+export function minimize(f: TensorFunction | ObjectiveFunctions, x0: unknown, options: ConstrainedMinimizeOptions): ConstrainedMinimizeResult;
+export function minimize(f: TensorFunction | ObjectiveFunctions, x0: unknown, options?: MinimizeOptions): MinimizeResult;
 export function minimize(
   f: TensorFunction | PlainFunction | ObjectiveFunctions,
   x0: unknown,
@@ -424,6 +441,10 @@ export function minimize(
  * and a page or server stays responsive. Resolves to the same result; rejects with a
  * TayoptError for invalid arguments.
  */
+export async function minimizeAsync(f: PlainFunction, x0: unknown, options: PlainMinimizeOptions & ConstrainedMinimizeOptions): Promise<ConstrainedMinimizeResult>;
+export async function minimizeAsync(f: PlainFunction, x0: unknown, options: PlainMinimizeOptions): Promise<MinimizeResult>;
+export async function minimizeAsync(f: TensorFunction | ObjectiveFunctions, x0: unknown, options: ConstrainedMinimizeOptions): Promise<ConstrainedMinimizeResult>;
+export async function minimizeAsync(f: TensorFunction | ObjectiveFunctions, x0: unknown, options?: MinimizeOptions): Promise<MinimizeResult>;
 export async function minimizeAsync(
   f: TensorFunction | PlainFunction | ObjectiveFunctions,
   x0: unknown,

@@ -4,7 +4,7 @@
  * every entry point checks the keys it was given against the keys its options type has.
  */
 import { TayoptError } from '../src/errors.js';
-import { didYouMean } from '../src/text.js';
+import { suggestion } from '../src/text.js';
 
 /**
  * The keys of an options type T, from an object literal that must list each of them (the
@@ -18,7 +18,6 @@ export function optionKeys<T>(keys: { readonly [K in keyof Required<T>]: true })
 export function checkOptionKeys(fn: string, options: object, known: readonly string[]): void {
   for (const k of Object.keys(options)) {
     if (known.includes(k)) continue;
-    const close = didYouMean(k, known);
-    throw new TayoptError(`${fn}: unknown option '${k}'${close ? ` (did you mean '${close}'?)` : ''}; the options are ${known.join(', ')}`);
+    throw new TayoptError(`${fn}: unknown option '${k}'${suggestion(k, known)}; the options are ${known.join(', ')}`);
   }
 }

@@ -50,6 +50,15 @@ export function didYouMean(name: string, candidates: Iterable<string>, maxDistan
 }
 
 /**
+ * " (did you mean 'x'?)" — the closest candidate by {@link didYouMean}, in `quote` marks — or
+ * "" when none is close: the one wording of the suggestion in every "unknown …" message.
+ */
+export function suggestion(name: string, candidates: Iterable<string>, quote = "'", maxDistance?: number): string {
+  const close = didYouMean(name, candidates, maxDistance);
+  return close === undefined ? '' : ` (did you mean ${quote}${close}${quote}?)`;
+}
+
+/**
  * `text` with every character a terminal would act on instead of show — C0/C1 control
  * characters (NUL, ESC, BEL, line breaks, …), DEL, and the Unicode line/paragraph separators
  * and bidirectional overrides — written as an escape (`\x1b`, `\n`, `\u202e`), so echoing

@@ -3,7 +3,7 @@
  * built package (imported as 'tayopt'), and its numbers are checked where the README states
  * them.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,45 @@ blocks.forEach((code, k) => {
   });
 });
 
+test('every README TypeScript block type-checks under strict, as a user file importing tayopt', () => {
+  // the blocks are written as users write them: no annotations the overloads can infer, and
+  // no casts (a constrained result's multipliers are typed as present)
+  const dir = join(root, 'out', 'readme-types');
+  mkdirSync(dir, { recursive: true });
+  blocks.forEach((code, k) => writeFileSync(join(dir, `block-${k + 1}.mts`), code));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ extends: '../../tsconfig.json', compilerOptions: { noEmit: true, noUnusedLocals: false }, include: ['*.mts'] }),
+  );
+  const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = spawnSync(process.execPath, [tsc, '-p', join(dir, 'tsconfig.json')], { cwd: root, encoding: 'utf8' });
+  expect(r.stdout + r.stderr).toBe('');
+  expect(r.status).toBe(0);
+});
+
+test('the README curveFit example prints the lines it shows', () => {
+  const code = blocks.find((b) => b.includes('curveFit('))!;
+  const lines = code.split('\n');
+  const at = lines.findIndex((l) => l.includes('console.log'));
+  // the comment lines right after the print are its output; "// (" starts the commentary
+  const shown: string[] = [];
+  for (const l of lines.slice(at + 1)) {
+    if (!l.startsWith('// ') || l.startsWith('// (')) break;
+    shown.push(l.slice(3));
+  }
+  expect(shown.length).toBe(2);
+  const dir = join(root, 'out', 'readme');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'curve-fit.mts');
+  writeFileSync(file, code);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' });
+  expect(out.trim().split('\n')).toEqual(shown);
+  // and what it shows agrees with NIST's certified values to 7 digits (Misra1a, start 1)
+  const [b1, b2] = shown.map((l) => Number(l.split(' = ')[1]!.split(' ± ')[0]));
+  expect(Math.abs(b1! - 238.94212918) / 238.94212918).toBeLessThan(1e-7);
+  expect(Math.abs(b2! - 5.5015643181e-4) / 5.5015643181e-4).toBeLessThan(1e-7);
+});
+
 test('the README minimize example converges', () => {
   const code = blocks.find((b) => b.includes('minimize('))!;
   const dir = join(root, 'out', 'readme');
@@ -46,7 +85,7 @@ test('the README constraints example reaches the point and multiplier it states'
   const dir = join(root, 'out', 'readme');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'constraints.mts');
-  writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ status: r.status, x: Array.from(r.x), lambda: r.multipliers!.constraints[0] }));\n`);
+  writeFileSync(file, `${code}\nconsole.log(JSON.stringify({ status: r.status, x: Array.from(r.x), lambda: r.multipliers.constraints[0] }));\n`);
   const out = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8' }).trim().split('\n').pop()!);
   expect(out.status).toBe('converged');
   expect(out.x[0]).toBeCloseTo(0.7864, 4);

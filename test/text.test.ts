@@ -1,6 +1,6 @@
 /** The one "did you mean" helper (src/text.ts): edit distances worked out by hand, and its choices. */
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance } from '../src/text.js';
+import { didYouMean, editDistance, suggestion } from '../src/text.js';
 
 describe('editDistance (optimal string alignment)', () => {
   it('counts insertions, deletions, substitutions and adjacent swaps', () => {
@@ -20,6 +20,16 @@ describe('editDistance (optimal string alignment)', () => {
       expect(editDistance(a, b), `${a} → ${b}`).toBe(d);
       expect(editDistance(b, a), `${b} → ${a}`).toBe(d);
     }
+  });
+});
+
+describe('suggestion', () => {
+  it('words the closest candidate in the given quotes, or gives nothing', () => {
+    expect(suggestion('maxiter', ['maxIter', 'gtol'])).toBe(" (did you mean 'maxIter'?)");
+    expect(suggestion('grd', ['x0', 'grad'], '"')).toBe(' (did you mean "grad"?)');
+    expect(suggestion('ecp', ['exp'], '')).toBe(' (did you mean exp?)');
+    expect(suggestion('zzzzzz', ['exp'])).toBe('');
+    expect(suggestion('objectve', ['objective'], '"', 0)).toBe('');
   });
 });
 

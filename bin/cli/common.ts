@@ -7,12 +7,11 @@ import { access, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { objective, type FlatObjective, TayoptError } from '../../src/index.js';
 import { ioReason, loadProblem } from '../../src/problem/load.js';
-import { shown } from '../../src/text.js';
+import { shown, suggestion } from '../../src/text.js';
 import { ProblemError } from '../../src/problem/source.js';
 import type { Problem } from '../../src/problem/types.js';
 import { type ReportInput, reportFormat, writeReport } from '../../src/report/index.js';
 import { CONCRETE_METHOD_NAMES, type ConcreteMethodName, DENSE_MAX_N, METHOD_NAMES, type MethodName, isMethodName } from '../../optimizers/index.js';
-import { didYouMean } from '../../src/text.js';
 
 /** Exit codes: 0 converged, 1 stopped without converging, 2 bad input, 3 internal error. */
 export const EXIT = { ok: 0, notConverged: 1, badInput: 2, internal: 3, interrupted: 130 } as const;
@@ -37,8 +36,7 @@ export const COMPARE_DEFAULTS_TEXT = `${COMPARE_DEFAULTS.join(',')}; dense-Hessi
 /** Checks a method name; `where` names its source (`--method`, `file:3:5: options.method`). */
 export function checkMethod(m: string, where: string): MethodName {
   if (!isMethodName(m)) {
-    const close = didYouMean(m, METHOD_NAMES);
-    throw new UsageError(`${where}: unknown method "${shown(m)}"${close ? ` (did you mean "${close}"?)` : ''}; the methods are ${METHODS.join(', ')}`);
+    throw new UsageError(`${where}: unknown method "${shown(m)}"${suggestion(m, METHOD_NAMES, '"')}; the methods are ${METHODS.join(', ')}`);
   }
   return m;
 }

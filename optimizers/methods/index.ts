@@ -234,6 +234,9 @@ export const METHOD_NAMES: readonly MethodName[] = [
   }),
 ];
 
+/** The names minimize() runs: 'auto', then every method but the least-squares ones (lm, trf), each followed by its bounded alias. */
+export const MINIMIZE_METHOD_NAMES: readonly MethodName[] = METHOD_NAMES.filter((m) => m === 'auto' || methodSpec(baseMethod(m)).problem !== 'least-squares');
+
 /** Largest n for which `auto` (and the CLI's `compare` defaults, and the benchmark) use a method that forms the dense n×n Hessian. */
 export const DENSE_MAX_N = 200;
 

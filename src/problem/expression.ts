@@ -25,7 +25,7 @@ import { type Tensor, TayoptError, tensor } from '../index.js';
 import { type Arg, FUNCTIONS, constInt, constScalar, divideOp, multiplyOp, powerOp, transposeOp } from './functions.js';
 import { shapeText } from './linalg.js';
 import { ProblemError } from './source.js';
-import { didYouMean, shown } from '../text.js';
+import { shown, suggestion } from '../text.js';
 
 /** What names in an expression can refer to. */
 export interface Names {
@@ -239,11 +239,6 @@ function nameList(names: Iterable<string>): string {
   return all.length <= 5 ? all.join(', ') : `${all.slice(0, 5).join(', ')} and ${all.length - 5} more`;
 }
 
-/** " (did you mean exp?)" when a candidate is close to the unknown name, else "". */
-function suggest(name: string, candidates: Iterable<string>): string {
-  const close = didYouMean(name, candidates);
-  return close === undefined ? '' : ` (did you mean ${close}?)`;
-}
 
 /** A memoized closure: a constant sub-expression is computed once, at its first use. */
 function once(fn: Fn): Fn {
@@ -370,7 +365,7 @@ class Compiler {
       parameters.size ? `parameters: ${nameList(parameters.keys())}` : '',
       definitions.size ? `definitions: ${nameList(definitions.keys())}` : '',
     ].filter(Boolean);
-    this.fail(null, `unknown variable \`${shown(name)}\`${name.length <= 60 ? suggest(name, [...known, ...CONSTANTS.keys()]) : ''}${listing.length ? `; known names are ${listing.join('; ')}` : ''}`);
+    this.fail(null, `unknown variable \`${shown(name)}\`${name.length <= 60 ? suggestion(name, [...known, ...CONSTANTS.keys()], '') : ''}${listing.length ? `; known names are ${listing.join('; ')}` : ''}`);
   }
 
   private operator(node: MathNode & { fn: string; op: string; args: MathNode[] }, inIndex: boolean): C {
@@ -466,7 +461,7 @@ class Compiler {
       if (this.names.variables.has(name) || this.names.parameters.has(name) || this.names.definitions.has(name)) {
         this.fail(node, `\`${name}\` is not a function; index it with square brackets, as in ${name}[1]`);
       }
-      this.fail(null, `unknown function \`${shown(name)}\`${name.length <= 60 ? suggest(name, FUNCTIONS.keys()) : ''}`);
+      this.fail(null, `unknown function \`${shown(name)}\`${name.length <= 60 ? suggestion(name, FUNCTIONS.keys(), '') : ''}`);
     }
     const n = node.args.length;
     if (n < spec.min || n > spec.max) {

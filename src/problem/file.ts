@@ -21,7 +21,7 @@ import { type CompiledExpression, type Names, type Scope, compileExpression, com
 import { compileRelation, isRelation } from './relation.js';
 import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
 import type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
-import { didYouMean, shown } from '../text.js';
+import { shown, suggestion } from '../text.js';
 
 const FIELDS = ['name', 'description', 'variables', 'parameters', 'definitions', 'objective', 'residuals', 'constraints', 'starts', 'bounds', 'solution', 'options'];
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -62,8 +62,7 @@ class FileReader {
     const top = root.entries;
     for (const [key, e] of top) {
       if (!FIELDS.includes(key)) {
-        const close = didYouMean(key, FIELDS, 1);
-        this.fail(e.keyPos, '', `unknown field "${shown(key)}"${close ? ` (did you mean "${close}"?)` : ''}; the fields are ${FIELDS.join(', ')}`);
+        this.fail(e.keyPos, '', `unknown field "${shown(key)}"${suggestion(key, FIELDS, '"', 1)}; the fields are ${FIELDS.join(', ')}`);
       }
     }
     const name = this.optionalString(top.get('name'), 'name') ?? basename(this.file, extname(this.file));

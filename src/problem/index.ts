@@ -6,7 +6,7 @@ import type { NestedArray } from '../index.js';
 import { nest } from '../trace/tensor.js';
 import type { Problem, VariableInfo } from './types.js';
 import { ProblemError } from './source.js';
-import { didYouMean, shown } from '../text.js';
+import { shown, suggestion } from '../text.js';
 
 export type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 export { ProblemError, type PNode, type Pos } from './source.js';
@@ -28,9 +28,8 @@ export function withStart(problem: Problem, name: string, where = 'start'): Prob
   const x = problem.starts?.get(name);
   if (!x) {
     const names = [...(problem.starts?.keys() ?? [])];
-    const close = didYouMean(name, names);
     throw new ProblemError(
-      `${where}: ${problem.file} has no start point "${shown(name)}"${close ? ` (did you mean "${close}"?)` : ''}; ${names.length ? `its starts are x0 (the variables' values), ${names.join(', ')}` : 'it gives only x0 (no "starts" field)'}`,
+      `${where}: ${problem.file} has no start point "${shown(name)}"${suggestion(name, names, '"')}; ${names.length ? `its starts are x0 (the variables' values), ${names.join(', ')}` : 'it gives only x0 (no "starts" field)'}`,
     );
   }
   return { ...problem, x0: x.slice() };

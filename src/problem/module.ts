@@ -14,7 +14,7 @@
 import * as engine from '../index.js';
 import { Tensor, TayoptError, reshape, tensor } from '../index.js';
 import { ProblemError } from './source.js';
-import { shown } from '../text.js';
+import { shown, suggestion } from '../text.js';
 import type { Problem, ProblemConstraint, ProblemOptions } from './types.js';
 
 const KEYS = ['x0', 'objective', 'constraints', 'bounds', 'solution', 'name', 'options', 'grad', 'hess', 'hvp'];
@@ -92,7 +92,7 @@ export async function problemFromModule(url: string, file: string): Promise<Prob
   }
   const obj = spec as Record<string, unknown>;
   for (const k of Object.keys(obj)) {
-    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${shown(k)}"; the fields are ${KEYS.join(', ')}`);
+    if (!KEYS.includes(k)) throw new ProblemError(`${file}: default export: unknown field "${shown(k)}"${suggestion(k, KEYS, '"')}; the fields are ${KEYS.join(', ')}`);
   }
 
   // x0

@@ -23,23 +23,29 @@ export function tensor(data: TensorLike): Tensor {
 
 /** A constant tensor of `shape` filled with `value`. */
 export function full(shape: readonly number[], value: number): Tensor {
-  checkShape('full', shape);
-  return new Tensor([...shape], new Float64Array(sizeOf(shape)).fill(value), null, -1);
+  return filled('full', shape, value);
 }
 
 /** Constant zeros of `shape`. */
 export function zeros(shape: readonly number[]): Tensor {
-  return full(shape, 0);
+  return filled('zeros', shape, 0);
 }
 
 /** Constant ones of `shape`. */
 export function ones(shape: readonly number[]): Tensor {
-  return full(shape, 1);
+  return filled('ones', shape, 1);
+}
+
+function filled(op: string, shape: readonly number[], value: number): Tensor {
+  checkShape(op, shape);
+  return new Tensor([...shape], new Float64Array(sizeOf(shape)).fill(value), null, -1);
 }
 
 function checkShape(op: string, shape: readonly number[]): void {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
-    throw new TayoptError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
+    // NumPy users write ones(3, 4) for ones((3, 4)): the other numbers arrive as more arguments
+    const hint = typeof shape === 'number' ? ` (the shape is one array, as in ${op}([${shape}, …]))` : '';
+    throw new TayoptError(`${op}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}${hint}`);
   }
 }
 

@@ -63,6 +63,13 @@ describe('problem modules', () => {
     out.x.x.flat().forEach((v) => expect(v).toBeCloseTo(1, 6));
   });
 
+  it('a misspelled field of the default export gets a did-you-mean', async () => {
+    writeFileSync(join(dir, 'typo.mjs'), 'export default { x0: [1, 2], objectiv: () => 0 };\n');
+    const r = await tayopt(['solve', join(dir, 'typo.mjs')]);
+    expect(badInputShape(r).why).toBe('');
+    expect(r.stderr).toMatch(/typo\.mjs: default export: unknown field "objectiv" \(did you mean "objective"\?\); the fields are x0, objective/);
+  });
+
   it('a module using another copy of tayopt gets a clear message', async () => {
     const r = await tayopt(['solve', join(dir, 'foreign.mts')]);
     expect(badInputShape(r).why).toBe('');

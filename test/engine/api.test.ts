@@ -141,6 +141,13 @@ describe('misuse fails fast with a message naming the operation and shapes', () 
   test('dot with misaligned shapes', () => {
     expect(() => t.dot(t.zeros([3, 4]), t.zeros([5]))).toThrow('dot: shapes [3,4] and [5] do not align');
   });
+  test('constructors name themselves, and a NumPy-style shape gets the array form', () => {
+    // ones(3, 4) in NumPy's style: 3 arrives as the shape (the types refuse it; plain JS does not)
+    const numpyStyle = t.ones as unknown as (a: number, b: number) => t.Tensor;
+    expect(() => numpyStyle(3, 4)).toThrow('ones: shape must be an array of non-negative integers, got 3 (the shape is one array, as in ones([3, …]))');
+    expect(() => t.zeros([2, -1])).toThrow('zeros: shape must be an array of non-negative integers, got [2,-1]');
+    expect(() => t.full([1.5], 0)).toThrow('full: shape must');
+  });
   test('broadcasting failure names both shapes', () => {
     expect(() => t.add([1, 2, 3], [1, 2])).toThrow('add: shapes [3] and [2] do not broadcast');
   });

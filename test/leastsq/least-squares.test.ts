@@ -244,6 +244,7 @@ describe('bad input ends in a clear error or status', () => {
   });
   it('options: unknown method or loss, a minimize method, bad tolerances and scales', () => {
     expect(() => leastSquares(f, [0, 0, 0], { method: 'trust-exact' as never })).toThrow(/method 'trust-exact' minimizes a scalar f/);
+    expect(() => leastSquares(f, [0, 0, 0], { method: 'tfr' as never })).toThrow(/unknown method 'tfr' \(did you mean 'trf'\?\); expected auto, lm, trf$/);
     expect(() => leastSquares(f, [0, 0, 0], { loss: 'l2' as never })).toThrow(/unknown loss 'l2'/);
     expect(() => leastSquares(f, [0, 0, 0], { ftol: -1 })).toThrow(/options\.ftol must be a non-negative number/);
     expect(() => leastSquares(f, [0, 0, 0], { xScale: [1, 0, 1] })).toThrow(/options\.xScale\[1\] must be a positive finite number/);

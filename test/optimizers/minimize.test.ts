@@ -109,7 +109,9 @@ describe("method 'auto'", () => {
 describe('argument validation throws TayoptError naming the argument', () => {
   const quad = (x: t.Tensor): t.Tensor => t.sum(t.square(x));
   const cases: [string, () => unknown, RegExp][] = [
-    ['unknown method', () => minimize(quad, [1], { method: 'simplex' as never }), /unknown method 'simplex'/],
+    ['unknown method', () => minimize(quad, [1], { method: 'simplex' as never }), /unknown method 'simplex'; expected one of auto, lbfgs/],
+    // the list is what minimize runs: no least-squares methods (lm, trf), which it refuses
+    ['a misspelled method', () => minimize(quad, [1], { method: 'trust-exct' as never }), /^minimize: unknown method 'trust-exct' \(did you mean 'trust-exact'\?\); expected one of auto, lbfgs, lbfgsb, bfgs, [a-z, -]*ipm$/],
     ['NaN in x0', () => minimize(quad, [1, NaN]), /x0\[1\] is NaN/],
     ['empty x0', () => minimize(quad, []), /x0 has no elements/],
     ['ragged x0', () => minimize(quad, [[1, 2], [3]]), /ragged/],
@@ -131,6 +133,7 @@ describe('argument validation throws TayoptError naming the argument', () => {
     });
 
   it('a plain function without grad is traced, and a clear engine error says why it fails', () => {
+    // @ts-expect-error — the types refuse it too: a plain function needs options.grad
     expect(() => minimize((x: Float64Array) => x[0]! * x[0]!, [1])).toThrow(TayoptError);
   });
 });
