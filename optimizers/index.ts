@@ -2,7 +2,17 @@
  * The solver layer of tayopt: `minimize()` and the parts it is built from, for users who want
  * to assemble their own (an Objective, line searches, subproblem solvers, the shared loop).
  */
-export { checkDenseSize, minimize, minimizeAsync, type MinimizeOptions, type MinimizeResult, type PlainFunction } from './minimize.js';
+export {
+  checkDenseSize,
+  minimize,
+  minimizeAsync,
+  type ConstrainedMinimizeOptions,
+  type ConstrainedMinimizeResult,
+  type MinimizeOptions,
+  type MinimizeResult,
+  type PlainFunction,
+  type PlainMinimizeOptions,
+} from './minimize.js';
 export { checkDerivatives, type CheckDerivativesOptions, type ComponentError, type DerivativeCheck, type DerivativeReport } from './check.js';
 export {
   METHODS,
