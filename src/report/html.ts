@@ -9,7 +9,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { escapeHtml, formatNumber } from './format.js';
-import { buildPanels, type PanelData } from './panels.js';
+import { buildPanels, panelColumns, type PanelData } from './panels.js';
 import { COMPLETE_CHART_SOURCE, chartSpec, type LineChartConfig } from './chart.js';
 import type { ReportInput, ReportRun } from './types.js';
 
@@ -86,7 +86,7 @@ const CLIENT_SCRIPT = `
 const STYLE = `
 body { font-family: system-ui, sans-serif; margin: 1.5rem; color: #111; background: #fff; }
 h1 { font-size: 1.5rem; margin: 0 0 1rem; }
-#charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 1rem; }
+#charts { display: grid; grid-template-columns: repeat(var(--columns, 2), minmax(0, 1fr)); gap: 1rem; }
 @media (max-width: 900px) { #charts { grid-template-columns: 1fr; } }
 .panel { position: relative; height: 420px; }
 table { border-collapse: collapse; margin-top: 1.5rem; font-size: 0.9rem; }
@@ -158,7 +158,7 @@ export function renderHtml(input: ReportInput): string {
 </head>
 <body>
 <h1>${title}</h1>
-<div id="charts"></div>
+<div id="charts" style="--columns: ${panelColumns(panels.length)}"></div>
 <table>
 <caption>Summary (last history row of each run; evaluation counts are cumulative)</caption>
 <thead><tr>${header}</tr></thead>

@@ -229,6 +229,11 @@ function logAxis(series: SeriesData[]): { yMin: number; yMax: number; yTicks: nu
   return { yMin, yMax, yTicks };
 }
 
+/** Columns of the panel grid, PNG and HTML alike: ⌈√count⌉ (4 panels: 2×2; 5 or 6: 3×2). */
+export function panelColumns(count: number): number {
+  return Math.ceil(Math.sqrt(count));
+}
+
 /**
  * Builds the panels of a report (four, and feasibility for constrained runs) from a validated input (see the module comment for
  * the rules on f*, floors, skipped points and panel 2's x axis). A non-finite fStar counts

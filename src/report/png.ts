@@ -18,7 +18,7 @@ import {
   Title,
 } from 'chart.js';
 import { chartSpec, completeChart } from './chart.js';
-import { buildPanels, type PanelData } from './panels.js';
+import { buildPanels, panelColumns, type PanelData } from './panels.js';
 import type { PngOptions, ReportInput } from './types.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Title, SubTitle);
@@ -46,7 +46,7 @@ export interface PanelRect {
  */
 export function panelLayout(count: number, width: number, height: number): PanelRect[] {
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`panelLayout: count must be a positive integer, got ${count}`);
-  const cols = Math.ceil(Math.sqrt(count));
+  const cols = panelColumns(count);
   const rows = Math.ceil(count / cols);
   const pw = Math.floor(width / cols);
   const ph = Math.floor((height - TITLE_HEIGHT) / rows);

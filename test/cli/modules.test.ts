@@ -68,6 +68,10 @@ describe('problem modules', () => {
     const r = await tayopt(['solve', join(dir, 'typo.mjs')]);
     expect(badInputShape(r).why).toBe('');
     expect(r.stderr).toMatch(/typo\.mjs: default export: unknown field "objectiv" \(did you mean "objective"\?\); the fields are x0, objective/);
+    writeFileSync(join(dir, 'typo2.mjs'), 'export default (t) => ({ x0: [1, 2], objective: (x) => t.sum(x), constraints: [{ fnu: (x) => t.sum(x), upper: 1 }] });\n');
+    const r2 = await tayopt(['solve', join(dir, 'typo2.mjs')]);
+    expect(badInputShape(r2).why).toBe('');
+    expect(r2.stderr).toMatch(/constraints\[0\]: unknown field "fnu" \(did you mean "fun"\?\); expected fun, lower and\/or upper/);
   });
 
   it('a module using another copy of tayopt gets a clear message', async () => {

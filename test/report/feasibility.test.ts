@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { buildPanels } from '../../src/report/panels.js';
-import { renderPng } from '../../src/report/png.js';
+import { panelLayout, renderPng } from '../../src/report/png.js';
+import { renderHtml } from '../../src/report/html.js';
 import { syntheticHistory } from './fixtures.js';
 
 const constrained = syntheticHistory({ n: 5 }).map((h, k) => ({ ...h, constraintViolation: [2, 0.5, 0.01, 0, 1e-9][k]!, mu: 0.1, alphaPrimal: 1, alphaDual: 1 }));
@@ -26,6 +27,16 @@ describe('the feasibility panel', () => {
     expect(buildPanels({ title: 'p', runs: [{ label: 'x', history: syntheticHistory({ n: 3 }) }] }).length).toBe(4);
     const bad = syntheticHistory({ n: 2 }).map((h) => ({ ...h, constraintViolation: 'big' as unknown as number }));
     expect(() => buildPanels({ title: 'p', runs: [{ label: 'x', history: bad }] })).toThrow(/history\[0\]\.constraintViolation must be a number/);
+  });
+
+  it('the HTML page lays out the panels as the PNG does: 3 columns for five, 2 for four', () => {
+    // the PNG's grid, from its rectangles: the distinct x positions are its columns
+    const columns = (count: number) => new Set(panelLayout(count, 1400, 900).map((r) => r.x)).size;
+    const five = renderHtml({ title: 'p', runs: [{ label: 'ipm', history: constrained }] });
+    const four = renderHtml({ title: 'p', runs: [{ label: 'lbfgs', history: syntheticHistory({ n: 3 }) }] });
+    expect(five).toContain(`<div id="charts" style="--columns: ${columns(5)}">`);
+    expect(four).toContain(`<div id="charts" style="--columns: ${columns(4)}">`);
+    expect([columns(5), columns(4)]).toEqual([3, 2]);
   });
 
   it('the PNG has room for it', () => {
