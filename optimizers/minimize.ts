@@ -297,8 +297,7 @@ function setup(f: TensorFunction | PlainFunction | ObjectiveFunctions, x0: unkno
   checkOptionKeys('minimize', options, MINIMIZE_OPTION_KEYS);
   const method0 = options.method ?? 'auto';
   if (!isMethodName(method0)) {
-    const close = typeof method0 === 'string' ? suggestion(method0, MINIMIZE_METHOD_NAMES) : '';
-    throw new TayoptError(`minimize: unknown method '${String(method0)}'${close}; expected one of ${MINIMIZE_METHOD_NAMES.join(', ')}`);
+    throw new TayoptError(`minimize: unknown method '${String(method0)}'${suggestion(method0, MINIMIZE_METHOD_NAMES)}; expected one of ${MINIMIZE_METHOD_NAMES.join(', ')}`);
   }
   const { values: x, shape } = flattenPoint(x0);
   const n = x.length;

@@ -51,9 +51,11 @@ export function didYouMean(name: string, candidates: Iterable<string>, maxDistan
 
 /**
  * " (did you mean 'x'?)" — the closest candidate by {@link didYouMean}, in `quote` marks — or
- * "" when none is close: the one wording of the suggestion in every "unknown …" message.
+ * "" when none is close (or `name` is not a string): the one wording of the suggestion in
+ * every "unknown …" message.
  */
-export function suggestion(name: string, candidates: Iterable<string>, quote = "'", maxDistance?: number): string {
+export function suggestion(name: unknown, candidates: Iterable<string>, quote = "'", maxDistance?: number): string {
+  if (typeof name !== 'string') return '';
   const close = didYouMean(name, candidates, maxDistance);
   return close === undefined ? '' : ` (did you mean ${quote}${close}${quote}?)`;
 }

@@ -192,7 +192,7 @@ function setup(residual: TensorFunction | ResidualFunctions, x0: unknown, option
   const method0 = options.method ?? 'auto';
   if (method0 !== 'auto' && !(LEAST_SQUARES_METHOD_NAMES as readonly string[]).includes(method0)) {
     if (isMethodName(method0)) fail(`method '${method0}' minimizes a scalar f; for least squares use ${LEAST_SQUARES_METHOD_NAMES.join(', ')} or 'auto' (or minimize() on Σr²)`);
-    fail(`unknown method '${String(method0)}'${typeof method0 === 'string' ? suggestion(method0, ['auto', ...LEAST_SQUARES_METHOD_NAMES]) : ''}; expected auto, ${LEAST_SQUARES_METHOD_NAMES.join(', ')}`);
+    fail(`unknown method '${String(method0)}'${suggestion(method0, ['auto', ...LEAST_SQUARES_METHOD_NAMES])}; expected auto, ${LEAST_SQUARES_METHOD_NAMES.join(', ')}`);
   }
   if (options.callback !== undefined && typeof options.callback !== 'function') fail('options.callback must be a function');
   checkSignal(options.signal, 'leastSquares');

@@ -239,7 +239,6 @@ function nameList(names: Iterable<string>): string {
   return all.length <= 5 ? all.join(', ') : `${all.slice(0, 5).join(', ')} and ${all.length - 5} more`;
 }
 
-
 /** A memoized closure: a constant sub-expression is computed once, at its first use. */
 function once(fn: Fn): Fn {
   let value: Tensor | null = null;

@@ -19,7 +19,7 @@ import { basename, extname } from 'node:path';
 import { type Tensor, reshape, slice, square, sum, tensor } from '../index.js';
 import { type CompiledExpression, type Names, type Scope, compileExpression, compileParsed, parseExpression, reservedName } from './expression.js';
 import { compileRelation, isRelation } from './relation.js';
-import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode } from './source.js';
+import { type PEntry, type PNode, type Pos, ProblemError, at, describeNode, unknownKey } from './source.js';
 import type { Problem, ProblemConstraint, ProblemOptions, VariableInfo } from './types.js';
 import { shown, suggestion } from '../text.js';
 
@@ -194,7 +194,7 @@ class FileReader {
       } else if (item.kind === 'object') {
         const exprEntry = item.entries.get('expr');
         for (const [key, ke] of item.entries)
-          if (key !== 'expr' && key !== 'lower' && key !== 'upper') this.fail(ke.keyPos, field, `unknown field "${shown(key)}"${suggestion(key, ['expr', 'lower', 'upper'], '"')}; expected expr, lower and/or upper`);
+          if (key !== 'expr' && key !== 'lower' && key !== 'upper') this.fail(ke.keyPos, field, unknownKey(key, ['expr', 'lower', 'upper']));
         if (!exprEntry) this.fail(item.pos, field, 'missing "expr" (an expression of the variables)');
         text = this.expressionText(exprEntry.value, `${field}.expr`);
         const ast = parseExpression(text, `${where}.expr`);
@@ -329,7 +329,7 @@ class FileReader {
       if (!v) this.fail(be.keyPos, 'bounds', `"${shown(vname)}" is not a variable (variables: ${variables.map((x) => x.name).join(', ')})`);
       const spec = this.objectEntries(be.value, `bounds.${vname}`);
       for (const [k, side] of spec) {
-        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, `unknown field "${shown(k)}"${suggestion(k, ['lower', 'upper'], '"')}; expected lower and/or upper`);
+        if (k !== 'lower' && k !== 'upper') this.fail(side.keyPos, `bounds.${vname}`, unknownKey(k, ['lower', 'upper']));
         const field = `bounds.${vname}.${k}`;
         const a = this.numArray(side.value, field, 'bound');
         const target = k === 'lower' ? lower : upper;
@@ -391,7 +391,7 @@ class FileReader {
       } else if (k === 'stderr') {
         out.stderr = this.point(se.value, variables, n, 'solution.stderr');
       } else {
-        this.fail(se.keyPos, 'solution', `unknown field "${shown(k)}"${suggestion(k, ['f', 'x', 'stderr'], '"')}; expected f, x and/or stderr`);
+        this.fail(se.keyPos, 'solution', unknownKey(k, ['f', 'x', 'stderr']));
       }
     }
     return out;
@@ -446,7 +446,7 @@ class FileReader {
         if (node.kind !== 'number' || !Number.isInteger(node.value) || node.value < 0) this.fail(node.pos, field, `expected a non-negative integer, got ${describeNode(node)}`);
         out.maxIter = node.value;
       } else {
-        this.fail(oe.keyPos, 'options', `unknown option "${shown(k)}"${suggestion(k, ['method', 'gtol', 'maxIter'], '"')}; expected method, gtol, maxIter`);
+        this.fail(oe.keyPos, 'options', unknownKey(k, ['method', 'gtol', 'maxIter'], 'option'));
       }
     }
     return out;

@@ -13,7 +13,7 @@
  */
 import * as engine from '../index.js';
 import { Tensor, TayoptError, reshape, tensor } from '../index.js';
-import { ProblemError } from './source.js';
+import { ProblemError, unknownKey } from './source.js';
 import { shown, suggestion } from '../text.js';
 import type { Problem, ProblemConstraint, ProblemOptions } from './types.js';
 
@@ -173,7 +173,7 @@ function readConstraints(list: unknown, shape: readonly number[], x0: Float64Arr
     const where = `${file}: ${field}`;
     if (typeof c !== 'object' || c === null) throw new ProblemError(`${where}: must be an object { fun, lower, upper }`);
     const o = c as Record<string, unknown>;
-    for (const key of Object.keys(o)) if (!['fun', 'lower', 'upper'].includes(key)) throw new ProblemError(`${where}: unknown field "${shown(key)}"${suggestion(key, ['fun', 'lower', 'upper'], '"')}; expected fun, lower and/or upper`);
+    for (const key of Object.keys(o)) if (!['fun', 'lower', 'upper'].includes(key)) throw new ProblemError(`${where}: ${unknownKey(key, ['fun', 'lower', 'upper'])}`);
     const user = o['fun'];
     if (typeof user !== 'function') throw new ProblemError(`${where}: fun must be a function (x) => Tensor, got ${typeof user}`);
     const fun = (x: Tensor): Tensor => {
@@ -234,7 +234,7 @@ function readBounds(b: unknown, shape: readonly number[], n: number, file: strin
   if (b === undefined || b === null) return null;
   if (typeof b !== 'object') throw new ProblemError(`${file}: default export: bounds must be { lower, upper }`);
   const o = b as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: unknown field "${shown(k)}"${suggestion(k, ['lower', 'upper'], '"')}; expected lower and/or upper`);
+  for (const k of Object.keys(o)) if (k !== 'lower' && k !== 'upper') throw new ProblemError(`${file}: default export: bounds: ${unknownKey(k, ['lower', 'upper'])}`);
   const lower = o['lower'] === undefined ? new Float64Array(n).fill(-Infinity) : values(o['lower'], n, shape, 'bounds.lower', file, true).map((v) => (Number.isNaN(v) ? -Infinity : v));
   const upper = o['upper'] === undefined ? new Float64Array(n).fill(Infinity) : values(o['upper'], n, shape, 'bounds.upper', file, true).map((v) => (Number.isNaN(v) ? Infinity : v));
   for (let i = 0; i < n; i++) {
@@ -254,7 +254,7 @@ function readSolution(s: unknown, n: number, file: string): Problem['solution'] 
       out.f = o['f'];
     } else if (k === 'x') {
       out.x = values(o['x'], n, [n], 'solution.x', file, false);
-    } else throw new ProblemError(`${file}: default export: solution: unknown field "${shown(k)}"${suggestion(k, ['f', 'x'], '"')}; expected f and/or x`);
+    } else throw new ProblemError(`${file}: default export: solution: ${unknownKey(k, ['f', 'x'])}`);
   }
   return out;
 }

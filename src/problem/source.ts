@@ -4,7 +4,7 @@
  * the same positioned tree ({@link PNode}); validation reads only that tree.
  */
 import { TayoptError } from '../errors.js';
-import { shown } from '../text.js';
+import { shown, suggestion } from '../text.js';
 
 /** A 1-based line and column in a source file. */
 export interface Pos {
@@ -39,6 +39,15 @@ export class ProblemError extends TayoptError {
 }
 
 /** `file:line:col: ` (or `file: ` without a position), the prefix of positioned messages. */
+/**
+ * 'unknown field "uper" (did you mean "upper"?); expected lower and/or upper' for a key of a
+ * nested object that takes only `known` (`what`: "field" or "option").
+ */
+export function unknownKey(key: string, known: readonly string[], what = 'field'): string {
+  const list = known.length > 1 ? `${known.slice(0, -1).join(', ')} and/or ${known[known.length - 1]}` : known.join('');
+  return `unknown ${what} "${shown(key)}"${suggestion(key, known, '"')}; expected ${list}`;
+}
+
 export function at(file: string, pos?: Pos | null): string {
   return pos ? `${file}:${pos.line}:${pos.col}: ` : `${file}: `;
 }
